@@ -1,0 +1,103 @@
+# replytimed: live response-time metrics for support teams.
+
+PREFIX	?= /usr/local
+DESTDIR	?=
+VERSION	 = 0.1.0
+
+CC	?= cc
+PKGS	 = libevent hiredis jansson
+TPKGS	 = criterion
+
+WARN	 = -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
+	   -Wmissing-prototypes -Wwrite-strings -Wcast-qual -Werror
+CFLAGS	?= -O2 -g
+XCFLAGS	 = -std=c11 -D_GNU_SOURCE -DVERSION='"$(VERSION)"' -Iinclude $(WARN)
+LIBS	 = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+TLIBS	 = $(shell pkg-config --libs $(TPKGS) 2>/dev/null)
+SAN	 = -fsanitize=address,undefined -fno-sanitize-recover=all \
+	   -fno-omit-frame-pointer
+
+# The pure engine: no libevent, no hiredis, no clock.
+ENGINE	 = xmalloc log metrics sketch window entry conf hash reorder \
+	   scope conv engine snapshot
+# The I/O edge.
+EDGE	 = main
+TESTS	 = $(patsubst tests/%.c,%,$(wildcard tests/test_*.c))
+
+B	 = build
+EOBJ	 = $(ENGINE:%=$(B)/obj/%.o)
+DOBJ	 = $(EDGE:%=$(B)/obj/%.o)
+TOBJ	 = $(TESTS:%=$(B)/obj/tests/%.o)
+SEOBJ	 = $(ENGINE:%=$(B)/asan/%.o)
+STOBJ	 = $(TESTS:%=$(B)/asan/tests/%.o)
+
+DEB_PKGS = build-essential pkg-config libevent-dev libhiredis-dev \
+	   libjansson-dev libcriterion-dev redis-server
+
+.PHONY: all deps check test test-asan bench clean
+all: $(B)/replytimed
+
+$(B)/replytimed: $(EOBJ) $(DOBJ)
+	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+
+$(B)/obj/%.o: daemon/%.c
+	@mkdir -p $(@D)
+	$(CC) $(XCFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+$(B)/obj/tests/%.o: tests/%.c
+	@mkdir -p $(@D)
+	$(CC) $(XCFLAGS) $(CFLAGS) -Itests -MMD -MP -c -o $@ $<
+$(B)/asan/%.o: daemon/%.c
+	@mkdir -p $(@D)
+	$(CC) $(XCFLAGS) -O1 -g $(SAN) -MMD -MP -c -o $@ $<
+$(B)/asan/tests/%.o: tests/%.c
+	@mkdir -p $(@D)
+	$(CC) $(XCFLAGS) -O1 -g $(SAN) -Itests -MMD -MP -c -o $@ $<
+
+$(B)/tests: $(EOBJ) $(TOBJ)
+	$(CC) $(CFLAGS) -o $@ $^ $(LIBS) $(TLIBS)
+$(B)/tests-asan: $(SEOBJ) $(STOBJ)
+	$(CC) -g $(SAN) -o $@ $^ $(LIBS) $(TLIBS)
+
+# Installs the Debian packages the build and the tests need.
+deps:
+	@missing=""; for p in $(DEB_PKGS); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | \
+		    grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+		echo "make deps: installing$$missing"; \
+		apt-get update && DEBIAN_FRONTEND=noninteractive \
+		    apt-get install -y --no-install-recommends $$missing; \
+	else \
+		echo "make deps: missing$$missing; run:"; \
+		echo "  sudo apt-get update && sudo apt-get install -y$$missing"; \
+		exit 1; \
+	fi
+
+test: deps
+	@$(MAKE) --no-print-directory $(B)/tests
+	$(B)/tests --jobs 2
+
+test-asan: deps
+	@$(MAKE) --no-print-directory $(B)/tests-asan
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	UBSAN_OPTIONS=print_stacktrace=1 $(B)/tests-asan --jobs 2
+
+check: deps
+	@$(MAKE) --no-print-directory all test test-asan
+
+$(B)/bench: $(EOBJ) $(B)/obj/tools/bench.o
+	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+$(B)/obj/tools/%.o: tools/%.c
+	@mkdir -p $(@D)
+	$(CC) $(XCFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+bench: deps
+	@$(MAKE) --no-print-directory $(B)/bench
+	@$(B)/bench
+
+clean:
+	rm -rf $(B)
+
+-include $(wildcard $(B)/obj/*.d $(B)/obj/*/*.d $(B)/asan/*.d $(B)/asan/*/*.d)

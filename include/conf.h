@@ -1,0 +1,107 @@
+/*
+ * The configuration: one JSON file, described once in a table of keys
+ * (conf.c).  Errors read "file: key: reason".
+ */
+#ifndef CONF_H
+#define CONF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CONF_MAX_WINDOWS	8
+
+enum rule_scope {
+	RULE_SCOPE_AGENT,
+	RULE_SCOPE_TEAM,
+	RULE_SCOPE_GLOBAL,
+	RULE_SCOPE_CONVERSATION
+};
+
+enum rule_op {
+	RULE_OP_GT,
+	RULE_OP_GE,
+	RULE_OP_LT,
+	RULE_OP_LE
+};
+
+/* One entry of alerts.rules. */
+struct alert_rule {
+	char		*name;
+	enum rule_scope	 scope;
+	int		 metric;	/* enum metric_id; metric rules */
+	int64_t		 window_s;	/* metric rules */
+	enum rule_op	 op;
+	double		 threshold;
+	int64_t		 min_samples;
+	int64_t		 for_s;
+	int64_t		 repeat_s;
+	char		*severity;
+	int64_t		 open_ms;	/* conversation rules: open_s * 1000 */
+	int		 first_only;	/* conversation rules: first waits */
+};
+
+struct conf {
+	char		*path;
+
+	struct {
+		char	*host;
+		int64_t	 port;
+		char	*password_file;	/* "" = none */
+		char	*prefix;
+		char	*group;
+		char	*consumer;	/* "" = the host name */
+	} redis;
+
+	struct {
+		int64_t	 allowed_lateness_ms;
+		int64_t	 max_future_ms;
+		int64_t	 retention_s;
+		int64_t	 read_count;
+		int64_t	 block_ms;
+	} ingest;
+
+	struct {
+		int64_t	 windows_s[CONF_MAX_WINDOWS];
+		int	 nwindows;
+		int	 exclude_bot_time;
+		int64_t	 conversation_ttl_s;
+		int64_t	 max_conversations;
+	} metrics;
+
+	struct {
+		double	 first_response_s;
+		double	 average_response_s;
+		double	 response_within_s;
+		double	 response_rate;
+	} targets;
+
+	struct {
+		int64_t	 interval_ms;
+		int64_t	 outcomes_maxlen;
+	} publish;
+
+	struct {
+		int64_t		 interval_s;
+		int64_t		 alerts_maxlen;
+		struct alert_rule *rules;
+		size_t		 nrules;
+	} alerts;
+
+	struct {
+		char	*listen;
+		char	*token;		/* "" = none */
+		int64_t	 max_clients;
+	} http;
+
+	struct {
+		int	 level;		/* enum log_level */
+	} log;
+};
+
+struct conf	*conf_default(void);
+struct conf	*conf_parse(const char *, size_t, const char *, char *,
+		    size_t);
+struct conf	*conf_load(const char *, char *, size_t);
+void		 conf_free(struct conf *);
+
+#endif
