@@ -88,7 +88,10 @@ struct conf {
 	} alerts;
 
 	struct {
-		char	*listen;
+		char	*listen;	/* "" = HTTP disabled */
+		char	*listen_host;	/* of listen, IPv6 unbracketed; NULL if
+					   disabled */
+		int64_t	 listen_port;	/* of listen; 0 = any free port */
 		char	*token;		/* "" = none */
 		int64_t	 max_clients;
 	} http;

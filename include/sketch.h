@@ -12,11 +12,12 @@
 
 #define SKETCH_BINS	253	/* codes 0..252 fit a byte */
 
+/* 16 bytes: cap stays under SKETCH_BINS * 4, where dense is smaller. */
 struct sketch {
 	void		*data;	/* uint8_t codes[cap] or uint32_t bins[] */
 	uint32_t	 n;	/* samples */
-	uint32_t	 cap;	/* codes allocated; 0 when dense or empty */
-	int		 dense;
+	uint16_t	 cap;	/* codes allocated; 0 when dense or empty */
+	uint8_t		 dense;
 };
 
 uint8_t		 sketch_code(uint32_t);
@@ -25,6 +26,7 @@ uint32_t	 sketch_value(uint8_t);
 void		 sketch_init(struct sketch *);
 void		 sketch_clear(struct sketch *);
 void		 sketch_add(struct sketch *, uint32_t);
+void		 sketch_trim(struct sketch *);
 void		 sketch_merge(const struct sketch *, uint32_t *);
 uint32_t	 sketch_quantile(const uint32_t *, uint64_t, double);
 size_t		 sketch_memory(const struct sketch *);

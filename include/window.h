@@ -33,15 +33,16 @@ enum tally {
 
 #define WINDOW_SLICES	60	/* buckets per window width */
 
+/* Ordered so that it packs into 96 bytes on LP64. */
 struct bucket {
 	int64_t		 index;		/* k, or -1 when unused */
-	uint32_t	 tally[TALLY_COUNT];
 	uint64_t	 art_sum;	/* ms */
 	uint64_t	 frt_sum;	/* ms */
-	uint32_t	 art_max;	/* ms */
-	uint32_t	 frt_max;	/* ms */
 	struct sketch	 art;
 	struct sketch	 frt;
+	uint32_t	 tally[TALLY_COUNT];
+	uint32_t	 art_max;	/* ms */
+	uint32_t	 frt_max;	/* ms */
 };
 
 struct window {

@@ -1,0 +1,518 @@
+/*
+ * The engine: the clock, the reorder buffer, waits and their outcomes
+ * (CONTRACT sections 2 and 3).  Everything happens in stamp order: the
+ * events the clock has passed and the thresholds it has crossed are
+ * merged by time, an event before a threshold at the same millisecond,
+ * so a reply at exactly the target still counts as within it.
+ */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "xmalloc.h"
+
+const char *const outcome_names[OUTCOME_COUNT] = {
+#define OUTCOME_NAME(id, name) name,
+	OUTCOME_TABLE(OUTCOME_NAME)
+#undef OUTCOME_NAME
+};
+
+#define BIT(k)	(1U << (k))
+
+static void	engine_finish(struct engine *, struct conv *, int64_t);
+
+struct engine *
+engine_new(const struct conf *cf)
+{
+	struct engine	*e;
+	int64_t		 widths[CONF_MAX_WINDOWS];
+	int		 i;
+
+	e = xcalloc(1, sizeof(*e));
+	e->lateness = cf->ingest.allowed_lateness_ms;
+	e->max_future = cf->ingest.max_future_ms;
+	e->ttl = cf->metrics.conversation_ttl_s * 1000;
+	e->max_convs = (size_t)cf->metrics.max_conversations;
+	e->exclude_bot = cf->metrics.exclude_bot_time;
+	e->clock = e->stamp = e->max_ts = ENGINE_NO_CLOCK;
+	e->gc_at = ENGINE_NO_CLOCK;
+	for (i = 0; i < cf->metrics.nwindows; i++)
+		widths[i] = cf->metrics.windows_s[i] * 1000;
+	reorder_init(&e->reorder);
+	convs_init(&e->convs);
+	scopes_init(&e->scopes, widths, cf->metrics.nwindows);
+	e->thr[THR_FRT].kind = THRESHOLD_FRT;
+	e->thr[THR_FRT].first_only = 1;
+	e->thr[THR_WITHIN].kind = THRESHOLD_WITHIN;
+	e->nthr = 2;
+	engine_set_targets(e, cf);
+	return (e);
+}
+
+void
+engine_free(struct engine *e)
+{
+	if (e == NULL)
+		return;
+	reorder_clear(&e->reorder);
+	convs_clear(&e->convs);
+	scopes_clear(&e->scopes);
+	free(e);
+}
+
+void
+engine_set_sink(struct engine *e, engine_sink sink, void *arg)
+{
+	e->sink = sink;
+	e->sink_arg = arg;
+}
+
+/*
+ * Takes new targets (a reload).  Each threshold's cursor goes back to the
+ * oldest wait that has not passed it; a wait already older than a lowered
+ * target passes it at the next step, stamped at the present clock.
+ */
+void
+engine_set_targets(struct engine *e, const struct conf *cf)
+{
+	struct conv	*c;
+	int		 k;
+
+	e->frt_ms = (int64_t)(cf->targets.first_response_s * 1000 + 0.5);
+	e->within_ms = (int64_t)(cf->targets.response_within_s * 1000 + 0.5);
+	e->thr[THR_FRT].after = e->frt_ms;
+	e->thr[THR_WITHIN].after = e->within_ms;
+	if (e->clock > e->stamp)
+		e->stamp = e->clock;
+	for (k = 0; k < e->nthr; k++) {
+		for (c = e->wait_head; c != NULL; c = c->wait_next)
+			if (!(c->passed & BIT(k)))
+				break;
+		e->thr[k].cursor = c;
+	}
+}
+
+/* The time the clock may move to after a read. */
+int64_t
+engine_target(const struct engine *e, int64_t wall, int caught_up)
+{
+	int64_t	 t = e->clock;
+
+	if (e->max_ts != ENGINE_NO_CLOCK && e->max_ts - e->lateness > t)
+		t = e->max_ts - e->lateness;
+	if (caught_up && wall - e->lateness > t)
+		t = wall - e->lateness;
+	return (t);
+}
+
+/* Parses one stream entry and buffers it; returns why it was refused. */
+enum reason
+engine_read(struct engine *e, const char *id, const struct entry_field *f,
+    size_t nf, int64_t wall)
+{
+	struct event	*ev;
+	enum reason	 why;
+
+	e->stats.read++;
+	if ((ev = entry_parse(id, f, nf, wall, e->max_future, &why)) == NULL) {
+		e->stats.refused++;
+		e->stats.reasons[why]++;
+		return (why);
+	}
+	return (engine_push(e, ev));
+}
+
+/* Buffers a parsed event, or refuses it as late; takes ownership. */
+enum reason
+engine_push(struct engine *e, struct event *ev)
+{
+	if (e->clock != ENGINE_NO_CLOCK && ev->ts < e->clock) {
+		event_free(ev);
+		e->stats.refused++;
+		e->stats.reasons[REASON_LATE]++;
+		return (REASON_LATE);
+	}
+	ev->seq = e->seq++;
+	if (ev->ts > e->max_ts)
+		e->max_ts = ev->ts;
+	reorder_push(&e->reorder, ev);
+	e->stats.accepted++;
+	return (REASON_NONE);
+}
+
+/* Scope bookkeeping. */
+
+static void
+engine_waiting(struct conv *c, struct scope *global, int delta)
+{
+	global->waiting += delta;
+	if (c->agent != NULL)
+		c->agent->waiting += delta;
+	if (c->team != NULL)
+		c->team->waiting += delta;
+}
+
+static int
+conv_counts_waiting(const struct conv *c)
+{
+	return ((c->flags & (CONV_WAITING | CONV_BOT)) == CONV_WAITING);
+}
+
+/* Points a conversation at another agent or team, moving its wait. */
+static void
+engine_reassign(struct conv *c, struct scope **slot, struct scope *to)
+{
+	struct scope	*from = *slot;
+
+	if (from == to)
+		return;
+	if (from != NULL) {
+		from->refs--;
+		if (conv_counts_waiting(c))
+			from->waiting--;
+	}
+	if (to != NULL) {
+		to->refs++;
+		if (conv_counts_waiting(c))
+			to->waiting++;
+	}
+	*slot = to;
+}
+
+/* The wait list and its threshold cursors. */
+
+static void
+wait_append(struct engine *e, struct conv *c)
+{
+	int	 k;
+
+	c->wait_next = NULL;
+	c->wait_prev = e->wait_tail;
+	if (e->wait_tail != NULL)
+		e->wait_tail->wait_next = c;
+	else
+		e->wait_head = c;
+	e->wait_tail = c;
+	for (k = 0; k < e->nthr; k++)
+		if (e->thr[k].cursor == NULL)
+			e->thr[k].cursor = c;
+}
+
+static void
+wait_remove(struct engine *e, struct conv *c)
+{
+	int	 k;
+
+	for (k = 0; k < e->nthr; k++)
+		if (e->thr[k].cursor == c)
+			e->thr[k].cursor = c->wait_next;
+	if (c->wait_prev != NULL)
+		c->wait_prev->wait_next = c->wait_next;
+	else
+		e->wait_head = c->wait_next;
+	if (c->wait_next != NULL)
+		c->wait_next->wait_prev = c->wait_prev;
+	else
+		e->wait_tail = c->wait_prev;
+	c->wait_prev = c->wait_next = NULL;
+}
+
+/* Starts (or, after the bot, restarts) a wait's clock at ts. */
+static void
+wait_start(struct engine *e, struct conv *c, int64_t ts)
+{
+	c->flags &= ~CONV_BOT;
+	c->start = ts;
+	wait_append(e, c);
+	engine_waiting(c, e->scopes.global, 1);
+}
+
+/* Stops a wait's clock: closed, or handed to the bot. */
+static void
+wait_stop(struct engine *e, struct conv *c)
+{
+	if (!conv_counts_waiting(c))
+		return;
+	wait_remove(e, c);
+	engine_waiting(c, e->scopes.global, -1);
+}
+
+static void
+wait_close(struct engine *e, struct conv *c)
+{
+	wait_stop(e, c);
+	c->flags &= ~(CONV_WAITING | CONV_BOT | CONV_FIRST);
+}
+
+/* Outcomes. */
+
+static void
+engine_emit(struct engine *e, struct conv *c, enum outcome_kind kind,
+    const struct scope *agent, int64_t stamp, int64_t wait)
+{
+	struct outcome	 o;
+
+	e->stats.outcomes[kind]++;
+	if (e->sink == NULL)
+		return;
+	o.kind = kind;
+	o.conv = c->id;
+	o.agent = agent != NULL ? agent->name : NULL;
+	o.team = c->team != NULL ? c->team->name : NULL;
+	o.first = (c->flags & CONV_FIRST) != 0;
+	o.wait_ms = wait;
+	o.ts = stamp;
+	e->sink(&o, e->sink_arg);
+}
+
+static void
+engine_credit(struct engine *e, struct scope *agent, struct scope *team,
+    int64_t stamp, enum tally t)
+{
+	if (agent != NULL)
+		scope_count(agent, stamp, t);
+	if (team != NULL)
+		scope_count(team, stamp, t);
+	scope_count(e->scopes.global, stamp, t);
+}
+
+/* A wait passed a target unanswered: credited to the assigned agent. */
+static void
+engine_breach(struct engine *e, struct conv *c, int k, int64_t stamp)
+{
+	c->passed |= BIT(k);
+	if (k == THR_FRT) {
+		engine_credit(e, c->agent, c->team, stamp, TALLY_FRT_BREACHED);
+		engine_emit(e, c, OUTCOME_FRT_BREACHED, c->agent, stamp,
+		    stamp - c->start);
+	} else {
+		engine_credit(e, c->agent, c->team, stamp, TALLY_MISSED);
+		engine_emit(e, c, OUTCOME_MISSED, c->agent, stamp,
+		    stamp - c->start);
+	}
+}
+
+/* An agent's reply closes the open wait. */
+static void
+engine_respond(struct engine *e, struct conv *c, const struct event *ev)
+{
+	struct scope	*agent;
+	int64_t		 wait;
+	uint32_t	 ms;
+	int		 first = (c->flags & CONV_FIRST) != 0;
+
+	agent = scope_get(&e->scopes, SCOPE_AGENT, ev->agent, ev->agentlen);
+	wait = (c->flags & CONV_BOT) ? 0 : ev->ts - c->start;
+	ms = wait > UINT32_MAX ? UINT32_MAX : (uint32_t)wait;
+	if (first && !(c->passed & BIT(THR_FRT)))
+		engine_credit(e, agent, c->team, ev->ts, TALLY_FRT_WITHIN);
+	if (!(c->passed & BIT(THR_WITHIN)))
+		engine_credit(e, agent, c->team, ev->ts, TALLY_WITHIN);
+	c->passed |= BIT(THR_FRT) | BIT(THR_WITHIN);
+	scope_response(agent, ev->ts, ms, first);
+	if (c->team != NULL)
+		scope_response(c->team, ev->ts, ms, first);
+	scope_response(e->scopes.global, ev->ts, ms, first);
+	engine_emit(e, c, OUTCOME_RESPONSE, agent, ev->ts, wait);
+	wait_close(e, c);
+}
+
+/*
+ * Ends a conversation at stamp: closed, forgotten or evicted.  An open
+ * wait with a human takes its pending outcomes then and is unanswered.
+ */
+static void
+engine_finish(struct engine *e, struct conv *c, int64_t stamp)
+{
+	if (conv_counts_waiting(c)) {
+		if ((c->flags & CONV_FIRST) && !(c->passed & BIT(THR_FRT)))
+			engine_breach(e, c, THR_FRT, stamp);
+		if (!(c->passed & BIT(THR_WITHIN)))
+			engine_breach(e, c, THR_WITHIN, stamp);
+		engine_credit(e, c->agent, c->team, stamp, TALLY_UNANSWERED);
+		engine_emit(e, c, OUTCOME_UNANSWERED, c->agent, stamp,
+		    stamp - c->start);
+	}
+	wait_close(e, c);
+	engine_reassign(c, &c->agent, NULL);
+	engine_reassign(c, &c->team, NULL);
+	conv_free(&e->convs, c);
+}
+
+/* Applies one event, at its ts. */
+static void
+engine_apply(struct engine *e, const struct event *ev)
+{
+	struct conv	*c;
+
+	e->stats.applied++;
+	c = conv_find(&e->convs, ev->conv, ev->convlen);
+	if (c == NULL) {
+		if (ev->type == TYPE_CLOSE)
+			return;
+		while (e->convs.count >= e->max_convs) {
+			e->stats.evicted++;
+			engine_finish(e, e->convs.idle_head, ev->ts);
+		}
+		c = conv_new(&e->convs, ev->conv, ev->convlen);
+	}
+	if (ev->msgid != NULL && conv_seen(c, ev->msgid, ev->msgidlen)) {
+		e->stats.duplicates++;
+		return;
+	}
+	conv_touch(&e->convs, c, ev->ts);
+	if (ev->team != NULL && (c->team == NULL ||
+	    c->team->namelen != ev->teamlen ||
+	    memcmp(c->team->name, ev->team, ev->teamlen) != 0))
+		engine_reassign(c, &c->team, scope_get(&e->scopes, SCOPE_TEAM,
+		    ev->team, ev->teamlen));
+	if (ev->agent != NULL && (ev->type == TYPE_ASSIGN ||
+	    ev->role == ROLE_CUSTOMER) && (c->agent == NULL ||
+	    c->agent->namelen != ev->agentlen ||
+	    memcmp(c->agent->name, ev->agent, ev->agentlen) != 0))
+		engine_reassign(c, &c->agent, scope_get(&e->scopes,
+		    SCOPE_AGENT, ev->agent, ev->agentlen));
+
+	switch (ev->type) {
+	case TYPE_CLOSE:
+		e->stats.closed++;
+		engine_finish(e, c, ev->ts);
+		return;
+	case TYPE_ASSIGN:
+		if (c->flags & CONV_BOT)
+			wait_start(e, c, ev->ts);
+		return;
+	case TYPE_MESSAGE:
+		break;
+	}
+	switch (ev->role) {
+	case ROLE_CUSTOMER:
+		if (c->flags & CONV_WAITING)
+			break;
+		c->flags |= CONV_WAITING;
+		if (!(c->flags & CONV_HADWAIT))
+			c->flags |= CONV_FIRST | CONV_HADWAIT;
+		c->passed = 0;
+		wait_start(e, c, ev->ts);
+		break;
+	case ROLE_AGENT:
+		if (c->flags & CONV_WAITING)
+			engine_respond(e, c, ev);
+		break;
+	case ROLE_BOT:
+		if (e->exclude_bot && conv_counts_waiting(c)) {
+			wait_stop(e, c);
+			c->flags |= CONV_BOT;
+		}
+		break;
+	case ROLE_SYSTEM:
+	case ROLE_NONE:
+		break;
+	}
+}
+
+/*
+ * The next threshold any open wait crosses: returns its index and sets
+ * *when, or returns -1.  Cursors step over the waits a threshold does not
+ * apply to, which costs nothing later.
+ */
+static int
+engine_next_threshold(struct engine *e, int64_t *when)
+{
+	struct threshold	*th;
+	struct conv		*c;
+	int			 k, best = -1;
+
+	for (k = 0; k < e->nthr; k++) {
+		th = &e->thr[k];
+		while ((c = th->cursor) != NULL && ((c->passed & BIT(k)) ||
+		    (th->first_only && !(c->flags & CONV_FIRST))))
+			th->cursor = c->wait_next;
+		if (c == NULL)
+			continue;
+		if (best == -1 || c->start + th->after < *when) {
+			best = k;
+			*when = c->start + th->after;
+		}
+	}
+	return (best);
+}
+
+static int64_t
+engine_stamp(struct engine *e, int64_t when)
+{
+	if (when > e->stamp)
+		e->stamp = when;
+	return (e->stamp);
+}
+
+/*
+ * Moves the clock to its new target, applying in stamp order every event
+ * and every timer the clock passes: an event at or before the new clock,
+ * a threshold or a TTL strictly before it.
+ */
+void
+engine_advance(struct engine *e, int64_t wall, int caught_up)
+{
+	struct event	*ev;
+	struct conv	*c;
+	int64_t		 t, thr_at = 0, ttl_at = 0;
+	int		 k, have_ttl;
+
+	if ((t = engine_target(e, wall, caught_up)) == ENGINE_NO_CLOCK)
+		return;
+	for (;;) {
+		ev = reorder_peek(&e->reorder);
+		if (ev != NULL && ev->ts > t)
+			ev = NULL;
+		k = engine_next_threshold(e, &thr_at);
+		if (k != -1 && thr_at >= t)
+			k = -1;
+		c = e->convs.idle_head;
+		have_ttl = c != NULL && (ttl_at = c->last + e->ttl) < t;
+		if (ev != NULL && (k == -1 || ev->ts <= thr_at) &&
+		    (!have_ttl || ev->ts <= ttl_at)) {
+			reorder_pop(&e->reorder);
+			engine_stamp(e, ev->ts);
+			engine_apply(e, ev);
+			event_free(ev);
+		} else if (k != -1 && (!have_ttl || thr_at <= ttl_at)) {
+			c = e->thr[k].cursor;
+			e->thr[k].cursor = c->wait_next;
+			engine_breach(e, c, k, engine_stamp(e, thr_at));
+		} else if (have_ttl) {
+			e->stats.expired++;
+			engine_finish(e, c, engine_stamp(e, ttl_at));
+		} else
+			break;
+	}
+	if (t > e->clock)
+		e->clock = t;
+	if (e->gc_at == ENGINE_NO_CLOCK || e->clock >= e->gc_at) {
+		scopes_gc(&e->scopes, e->clock);
+		e->gc_at = e->clock + 60000;
+	}
+}
+
+/* Heap bytes held, and in total for conversations and scopes. */
+size_t
+engine_memory(const struct engine *e, size_t *convs, size_t *scopes)
+{
+	const struct conv	*c;
+	const struct scope	*s;
+	size_t			 nc, ns = 0;
+	int			 kind;
+
+	nc = convs_table_memory(&e->convs);
+	for (c = e->convs.idle_head; c != NULL; c = c->idle_next)
+		nc += conv_memory(c);
+	for (kind = SCOPE_GLOBAL; kind <= SCOPE_AGENT; kind++)
+		for (s = e->scopes.head[kind]; s != NULL; s = s->next)
+			ns += scope_memory(s);
+	if (convs != NULL)
+		*convs = nc;
+	if (scopes != NULL)
+		*scopes = ns;
+	return (sizeof(*e) + nc + ns + e->reorder.cap * sizeof(void *));
+}

@@ -1,0 +1,286 @@
+/* Rolling windows of outcomes: a ring of W/60-wide buckets. */
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "metrics.h"
+#include "sketch.h"
+#include "window.h"
+#include "xmalloc.h"
+
+/* Rounds a quotient towards minus infinity (b > 0). */
+static int64_t
+window_floordiv(int64_t a, int64_t b)
+{
+	int64_t	 q = a / b;
+
+	if (a % b != 0 && a < 0)
+		q--;
+	return (q);
+}
+
+void
+window_init(struct window *w, int64_t width)
+{
+	if (width < WINDOW_SLICES)
+		fatalx("window_init: width %lld ms is under %d ms",
+		    (long long)width, WINDOW_SLICES);
+	w->width = width;
+	w->bucket = width / WINDOW_SLICES;
+	w->nslots = (width + w->bucket - 1) / w->bucket + 1;
+	w->ring = NULL;
+	w->last = -1;
+}
+
+/* Empties a bucket and frees its sketches. */
+static void
+window_reset(struct bucket *bk)
+{
+	sketch_clear(&bk->art);
+	sketch_clear(&bk->frt);
+	memset(bk, 0, sizeof(*bk));
+	bk->index = -1;
+}
+
+/*
+ * Trims the sketches of a bucket that the clock has left: in-order stamps
+ * add nothing more to it, and full windows are mostly such buckets.
+ */
+static void
+window_seal(struct bucket *bk, int64_t k)
+{
+	if (bk->index != k)
+		return;
+	sketch_trim(&bk->art);
+	sketch_trim(&bk->frt);
+}
+
+void
+window_clear(struct window *w)
+{
+	uint32_t	 i;
+
+	if (w->ring != NULL) {
+		for (i = 0; i < w->nslots; i++)
+			window_reset(&w->ring[i]);
+		free(w->ring);
+	}
+	w->ring = NULL;
+	w->last = -1;
+}
+
+/*
+ * Returns the bucket a stamp falls in, first reusing its slot if that
+ * holds an older bucket, or NULL for a stamp before 1 or older than the
+ * slot's bucket (stamps arrive in order, so that would be a caller bug).
+ */
+static struct bucket *
+window_bucket(struct window *w, int64_t stamp)
+{
+	struct bucket	*bk;
+	int64_t		 k;
+	uint32_t	 i;
+
+	if (stamp < 1)
+		return (NULL);
+	if (w->ring == NULL) {
+		w->ring = xcalloc(w->nslots, sizeof(*w->ring));
+		for (i = 0; i < w->nslots; i++)
+			w->ring[i].index = -1;
+	}
+	k = (stamp - 1) / w->bucket;
+	bk = &w->ring[k % w->nslots];
+	if (bk->index != k) {
+		if (bk->index > k)
+			return (NULL);
+		window_reset(bk);
+		bk->index = k;
+	}
+	if (k > w->last) {
+		if (w->last >= 0)
+			window_seal(&w->ring[w->last % w->nslots], w->last);
+		w->last = k;
+	}
+	return (bk);
+}
+
+void
+window_count(struct window *w, int64_t stamp, enum tally t)
+{
+	struct bucket	*bk;
+
+	if ((unsigned int)t >= TALLY_COUNT)
+		return;
+	if ((bk = window_bucket(w, stamp)) != NULL)
+		bk->tally[t]++;
+}
+
+/* Records a response of ms, and a first response too when first is set. */
+void
+window_response(struct window *w, int64_t stamp, uint32_t ms, int first)
+{
+	struct bucket	*bk;
+
+	if ((bk = window_bucket(w, stamp)) == NULL)
+		return;
+	bk->tally[TALLY_RESPONSES]++;
+	bk->art_sum += ms;
+	if (ms > bk->art_max)
+		bk->art_max = ms;
+	sketch_add(&bk->art, ms);
+	if (!first)
+		return;
+	bk->tally[TALLY_FIRST_RESPONSES]++;
+	bk->frt_sum += ms;
+	if (ms > bk->frt_max)
+		bk->frt_max = ms;
+	sketch_add(&bk->frt, ms);
+}
+
+/*
+ * Sets the range of bucket indices that reach into (now - W, now]: those
+ * ending after now - W and starting before now.
+ */
+static void
+window_range(const struct window *w, int64_t now, int64_t *kmin,
+    int64_t *kmax)
+{
+	*kmin = window_floordiv(now - w->width, w->bucket);
+	if (*kmin < 0)
+		*kmin = 0;
+	*kmax = window_floordiv(now - 1, w->bucket);
+}
+
+/* Returns sum / n in seconds, or NAN without samples. */
+static double
+window_avg(uint64_t sum, uint64_t n)
+{
+	if (n == 0)
+		return (NAN);
+	return ((double)sum / (double)n / 1000.0);
+}
+
+/* Returns num / den, or NAN when den is 0. */
+static double
+window_ratio(uint64_t num, uint64_t den)
+{
+	if (den == 0)
+		return (NAN);
+	return ((double)num / (double)den);
+}
+
+/* Returns a percentile in seconds, never above the exact maximum. */
+static double
+window_pct(const uint32_t *counts, uint64_t n, double q, uint32_t max)
+{
+	uint32_t	 v;
+
+	if (n == 0)
+		return (NAN);
+	v = sketch_quantile(counts, n, q);
+	if (v > max)
+		v = max;
+	return (v / 1000.0);
+}
+
+/*
+ * Fills out[METRIC_COUNT] from the buckets reaching into (now - W, now]:
+ * counts, sums and maxima add up exactly, sketches merge into bin counts.
+ */
+void
+window_query(const struct window *w, int64_t now, double *out)
+{
+	const struct bucket	*bk;
+	uint32_t		 art[SKETCH_BINS], frt[SKETCH_BINS];
+	uint64_t		 tally[TALLY_COUNT];
+	uint64_t		 art_sum = 0, frt_sum = 0, art_n = 0, frt_n = 0;
+	int64_t			 kmin, kmax;
+	uint32_t		 art_max = 0, frt_max = 0, i;
+	int			 t;
+
+	window_range(w, now, &kmin, &kmax);
+	memset(tally, 0, sizeof(tally));
+	memset(art, 0, sizeof(art));
+	memset(frt, 0, sizeof(frt));
+	for (i = 0; w->ring != NULL && i < w->nslots; i++) {
+		bk = &w->ring[i];
+		if (bk->index < kmin || bk->index > kmax)
+			continue;
+		for (t = 0; t < TALLY_COUNT; t++)
+			tally[t] += bk->tally[t];
+		art_sum += bk->art_sum;
+		frt_sum += bk->frt_sum;
+		if (bk->art_max > art_max)
+			art_max = bk->art_max;
+		if (bk->frt_max > frt_max)
+			frt_max = bk->frt_max;
+		art_n += bk->art.n;
+		frt_n += bk->frt.n;
+		sketch_merge(&bk->art, art);
+		sketch_merge(&bk->frt, frt);
+	}
+
+	for (t = 0; t < METRIC_COUNT; t++)
+		out[t] = NAN;
+	out[METRIC_RESPONSES] = tally[TALLY_RESPONSES];
+	out[METRIC_FIRST_RESPONSES] = tally[TALLY_FIRST_RESPONSES];
+	out[METRIC_FRT_AVG] = window_avg(frt_sum,
+	    tally[TALLY_FIRST_RESPONSES]);
+	out[METRIC_FRT_P50] = window_pct(frt, frt_n, 0.50, frt_max);
+	out[METRIC_FRT_P90] = window_pct(frt, frt_n, 0.90, frt_max);
+	out[METRIC_FRT_MAX] = frt_n == 0 ? NAN : frt_max / 1000.0;
+	out[METRIC_FRT_WITHIN] = tally[TALLY_FRT_WITHIN];
+	out[METRIC_FRT_BREACHED] = tally[TALLY_FRT_BREACHED];
+	out[METRIC_FRT_RATE] = window_ratio(tally[TALLY_FRT_WITHIN],
+	    tally[TALLY_FRT_WITHIN] + tally[TALLY_FRT_BREACHED]);
+	out[METRIC_ART_AVG] = window_avg(art_sum, tally[TALLY_RESPONSES]);
+	out[METRIC_ART_P50] = window_pct(art, art_n, 0.50, art_max);
+	out[METRIC_ART_P90] = window_pct(art, art_n, 0.90, art_max);
+	out[METRIC_ART_P99] = window_pct(art, art_n, 0.99, art_max);
+	out[METRIC_ART_MAX] = art_n == 0 ? NAN : art_max / 1000.0;
+	out[METRIC_WITHIN] = tally[TALLY_WITHIN];
+	out[METRIC_MISSED] = tally[TALLY_MISSED];
+	out[METRIC_RATE] = window_ratio(tally[TALLY_WITHIN],
+	    tally[TALLY_WITHIN] + tally[TALLY_MISSED]);
+	out[METRIC_UNANSWERED] = tally[TALLY_UNANSWERED];
+}
+
+/* Tells whether no bucket in the window at clock now has a count. */
+int
+window_empty(const struct window *w, int64_t now)
+{
+	const struct bucket	*bk;
+	int64_t			 kmin, kmax;
+	uint32_t		 i;
+	int			 t;
+
+	window_range(w, now, &kmin, &kmax);
+	for (i = 0; w->ring != NULL && i < w->nslots; i++) {
+		bk = &w->ring[i];
+		if (bk->index < kmin || bk->index > kmax)
+			continue;
+		for (t = 0; t < TALLY_COUNT; t++)
+			if (bk->tally[t] != 0)
+				return (0);
+	}
+	return (1);
+}
+
+/* Returns the heap bytes held: the ring and every sketch in it. */
+size_t
+window_memory(const struct window *w)
+{
+	size_t		 bytes;
+	uint32_t	 i;
+
+	if (w->ring == NULL)
+		return (0);
+	bytes = w->nslots * sizeof(*w->ring);
+	for (i = 0; i < w->nslots; i++)
+		bytes += sketch_memory(&w->ring[i].art) +
+		    sketch_memory(&w->ring[i].frt);
+	return (bytes);
+}

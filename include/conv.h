@@ -1,0 +1,59 @@
+/*
+ * Conversations: a hash table by id, a list from the longest idle to the
+ * most recent (events are applied in time order, so appending keeps it
+ * sorted), and the message ids seen, for duplicates.
+ */
+#ifndef CONV_H
+#define CONV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct scope;
+
+#define CONV_WAITING	0x01	/* a wait is open */
+#define CONV_BOT	0x02	/* ... and it is with the bot */
+#define CONV_FIRST	0x04	/* ... and it is the first wait */
+#define CONV_HADWAIT	0x08	/* the conversation has had a wait */
+
+#define CONV_MAX_MSGIDS	65536	/* message ids remembered per conversation */
+
+struct conv {
+	struct conv	*hnext;
+	struct conv	*idle_prev;
+	struct conv	*idle_next;
+	struct conv	*wait_prev;	/* the engine's wait list */
+	struct conv	*wait_next;
+	struct scope	*agent;		/* assigned agent, or NULL */
+	struct scope	*team;
+	int64_t		 last;		/* ts of the last event */
+	int64_t		 start;		/* when the wait's clock started */
+	uint64_t	*msgids;	/* open-addressed set of id hashes */
+	uint32_t	 nmsgids;
+	uint32_t	 passed;	/* thresholds the wait has passed */
+	uint32_t	 hash;
+	uint8_t		 flags;
+	uint8_t		 msgbits;	/* set capacity is 1 << msgbits */
+	uint16_t	 idlen;
+	char		 id[];
+};
+
+struct convs {
+	struct conv	**table;
+	size_t		  mask;
+	size_t		  count;
+	struct conv	 *idle_head;	/* longest idle */
+	struct conv	 *idle_tail;
+};
+
+void		 convs_init(struct convs *);
+void		 convs_clear(struct convs *);
+struct conv	*conv_find(const struct convs *, const char *, size_t);
+struct conv	*conv_new(struct convs *, const char *, size_t);
+void		 conv_free(struct convs *, struct conv *);
+void		 conv_touch(struct convs *, struct conv *, int64_t);
+int		 conv_seen(struct conv *, const char *, size_t);
+size_t		 conv_memory(const struct conv *);
+size_t		 convs_table_memory(const struct convs *);
+
+#endif

@@ -1,0 +1,60 @@
+/*
+ * Scopes: the global floor, each team and each agent, with their rolling
+ * windows and the number of waits open now.  Teams and agents are
+ * interned by name and freed once nothing refers to them and their
+ * windows are empty.
+ */
+#ifndef SCOPE_H
+#define SCOPE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conf.h"
+#include "window.h"
+
+enum scope_kind {
+	SCOPE_GLOBAL,
+	SCOPE_TEAM,
+	SCOPE_AGENT
+};
+
+struct scope {
+	struct scope	*hnext;		/* hash chain */
+	struct scope	*prev;		/* list of its kind */
+	struct scope	*next;
+	uint64_t	 hash;
+	uint32_t	 refs;		/* conversations pointing here */
+	uint32_t	 waiting;	/* open waits not with the bot */
+	int64_t		 oldest;	/* scratch for the snapshot */
+	enum scope_kind	 kind;
+	uint16_t	 namelen;
+	struct window	 win[CONF_MAX_WINDOWS];
+	char		 name[];
+};
+
+struct scopes {
+	struct scope	**table;
+	size_t		  mask;
+	size_t		  count;	/* teams and agents */
+	struct scope	 *head[3];	/* by kind */
+	struct scope	 *global;
+	int		  nwindows;
+	int64_t		  width[CONF_MAX_WINDOWS];	/* ms */
+};
+
+void		 scopes_init(struct scopes *, const int64_t *, int);
+void		 scopes_clear(struct scopes *);
+struct scope	*scope_get(struct scopes *, enum scope_kind, const char *,
+		    size_t);
+struct scope	*scope_find(const struct scopes *, enum scope_kind,
+		    const char *, size_t);
+size_t		 scopes_gc(struct scopes *, int64_t);
+size_t		 scopes_count(const struct scopes *, enum scope_kind);
+
+void		 scope_count(struct scope *, int64_t, enum tally);
+void		 scope_response(struct scope *, int64_t, uint32_t, int);
+int		 scope_idle(const struct scope *, int64_t);
+size_t		 scope_memory(const struct scope *);
+
+#endif

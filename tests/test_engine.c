@@ -1,0 +1,616 @@
+/* The engine's rules (CONTRACT sections 2 and 3), one test per rule. */
+
+#include <criterion/criterion.h>
+
+#include "harness.h"
+
+static struct harness h;
+
+static void
+setup(void)
+{
+	harness_start(&h, NULL);
+}
+
+static void
+teardown(void)
+{
+	harness_stop(&h);
+}
+
+#define W5	0	/* the 300 s window */
+#define W60	1	/* the 3600 s window */
+#define W24	2	/* the 86400 s window */
+
+static void
+expect(size_t i, enum outcome_kind kind, const char *conv, const char *agent,
+    int first, int64_t wait_ms, int64_t ts)
+{
+	cr_assert_lt(i, h.n, "outcome %zu missing (have %zu)", i, h.n);
+	cr_expect_eq(h.out[i].kind, kind, "outcome %zu kind %s, want %s", i,
+	    outcome_names[h.out[i].kind], outcome_names[kind]);
+	cr_expect_str_eq(h.out[i].conv, conv);
+	cr_expect_str_eq(h.out[i].agent, agent);
+	cr_expect_eq(h.out[i].first, first, "outcome %zu first", i);
+	cr_expect_eq(h.out[i].wait_ms, wait_ms, "outcome %zu wait %lld", i,
+	    (long long)h.out[i].wait_ms);
+	cr_expect_eq(h.out[i].ts, ts, "outcome %zu ts %lld", i,
+	    (long long)h.out[i].ts);
+}
+
+TestSuite(engine, .init = setup, .fini = teardown);
+
+Test(engine, several_customer_messages_one_wait)
+{
+	double	 m[METRIC_COUNT];
+
+	CUST(&h, T0, "c1", NULL, "sales");
+	CUST(&h, T0 + 5 * SEC, "c1", NULL, NULL);
+	CUST(&h, T0 + 12 * SEC, "c1", NULL, NULL);
+	AGENT(&h, T0 + 20 * SEC, "c1", "ann");
+	harness_at(&h, T0 + 60 * SEC);
+	cr_assert_eq(h.n, 1);
+	expect(0, OUTCOME_RESPONSE, "c1", "ann", 1, 20 * SEC, T0 + 20 * SEC);
+	cr_expect_str_eq(h.out[0].team, "sales");
+	harness_metrics(&h, SCOPE_GLOBAL, NULL, W5, m);
+	cr_expect_eq(m[METRIC_RESPONSES], 1);
+	cr_expect_eq(m[METRIC_FIRST_RESPONSES], 1);
+	cr_expect_float_eq(m[METRIC_ART_AVG], 20.0, 1e-9);
+	cr_expect_float_eq(m[METRIC_FRT_MAX], 20.0, 1e-9);
+	cr_expect_eq(m[METRIC_WITHIN], 1);
+	cr_expect_eq(m[METRIC_FRT_WITHIN], 1);
+	cr_expect_float_eq(m[METRIC_RATE], 1.0, 1e-12);
+}
+
+Test(engine, agent_followup_is_not_a_response)
+{
+	CUST(&h, T0, "c1", NULL, NULL);
+	AGENT(&h, T0 + 10 * SEC, "c1", "ann");
+	AGENT(&h, T0 + 15 * SEC, "c1", "ann");
+	AGENT(&h, T0 + 400 * SEC, "c1", "ann");
+	harness_at(&h, T0 + 500 * SEC);
+	cr_assert_eq(h.n, 1);
+	expect(0, OUTCOME_RESPONSE, "c1", "ann", 1, 10 * SEC, T0 + 10 * SEC);
+}
+
+Test(engine, second_wait_is_not_first)
+{
+	CUST(&h, T0, "c1", NULL, NULL);
+	AGENT(&h, T0 + 10 * SEC, "c1", "ann");
+	CUST(&h, T0 + 20 * SEC, "c1", NULL, NULL);
+	AGENT(&h, T0 + 70 * SEC, "c1", "bob");
+	harness_at(&h, T0 + 100 * SEC);
+	cr_assert_eq(h.n, 2);
+	expect(0, OUTCOME_RESPONSE, "c1", "ann", 1, 10 * SEC, T0 + 10 * SEC);
+	/* 50 s is past the 30 s first-response target but not a first wait */
+	expect(1, OUTCOME_RESPONSE, "c1", "bob", 0, 50 * SEC, T0 + 70 * SEC);
+	cr_expect_eq(harness_count(&h, OUTCOME_FRT_BREACHED), 0);
+}
+
+Test(engine, bot_greeting_then_handoff)
+{
+	double	 m[METRIC_COUNT];
+
+	CUST(&h, T0, "c1", NULL, NULL);
+	BOT(&h, T0 + 1 * SEC, "c1");
+	CUST(&h, T0 + 100 * SEC, "c1", NULL, NULL);	/* still with bot */
+	ASSIGN(&h, T0 + 250 * SEC, "c1", "ann");
+	AGENT(&h, T0 + 262 * SEC, "c1", "ann");
+	harness_at(&h, T0 + 300 * SEC);
+	/* bot time left out: 250 s with the bot, 12 s with ann, no miss */
+	cr_assert_eq(h.n, 1);
+	expect(0, OUTCOME_RESPONSE, "c1", "ann", 1, 12 * SEC, T0 + 262 * SEC);
+	harness_metrics(&h, SCOPE_AGENT, "ann", W5, m);
+	cr_expect_eq(m[METRIC_FRT_WITHIN], 1);
+	cr_expect_eq(m[METRIC_WITHIN], 1);
+	cr_expect_float_eq(m[METRIC_FRT_AVG], 12.0, 1e-9);
+}
+
+Test(engine, handoff_restarts_the_clock_for_misses)
+{
+	CUST(&h, T0, "c1", NULL, NULL);
+	BOT(&h, T0 + 1 * SEC, "c1");
+	ASSIGN(&h, T0 + 100 * SEC, "c1", "ann");
+	harness_at(&h, T0 + 1000 * SEC);
+	/* from the assign: breach at +30 s, miss at +180 s */
+	cr_assert_eq(h.n, 2);
+	expect(0, OUTCOME_FRT_BREACHED, "c1", "ann", 1, 30 * SEC,
+	    T0 + 130 * SEC);
+	expect(1, OUTCOME_MISSED, "c1", "ann", 1, 180 * SEC, T0 + 280 * SEC);
+}
+
+Test(engine, bot_settles_the_conversation_alone)
+{
+	double	 m[METRIC_COUNT];
+
+	CUST(&h, T0, "c1", NULL, "support");
+	BOT(&h, T0 + 2 * SEC, "c1");
+	CUST(&h, T0 + 30 * SEC, "c1", NULL, NULL);
+	BOT(&h, T0 + 31 * SEC, "c1");
+	CLOSE(&h, T0 + 600 * SEC, "c1");
+	harness_at(&h, T0 + 900 * SEC);
+	cr_expect_eq(h.n, 0, "a wait with the bot at close has no outcome");
+	harness_metrics(&h, SCOPE_GLOBAL, NULL, W60, m);
+	cr_expect_eq(m[METRIC_UNANSWERED], 0);
+	cr_expect_eq(m[METRIC_MISSED], 0);
+	cr_expect_eq(h.e->scopes.global->waiting, 0);
+}
+
+Test(engine, agent_steps_in_while_bot_holds)
+{
+	CUST(&h, T0, "c1", NULL, NULL);
+	BOT(&h, T0 + 1 * SEC, "c1");
+	AGENT(&h, T0 + 400 * SEC, "c1", "ann");
+	harness_at(&h, T0 + 500 * SEC);
+	cr_assert_eq(h.n, 1);
+	expect(0, OUTCOME_RESPONSE, "c1", "ann", 1, 0, T0 + 400 * SEC);
+}
+
+Test(engine, reassignment_mid_wait_moves_the_miss)
+{
+	CUST(&h, T0, "c1", "ann", "sales");
+	harness_at(&h, T0 + 10 * SEC);
+	cr_expect_eq(scope_find(&h.e->scopes, SCOPE_AGENT, "ann", 3)->waiting,
+	    1);
+	ASSIGN(&h, T0 + 20 * SEC, "c1", "bob");
+	harness_at(&h, T0 + 25 * SEC);
+	cr_expect_eq(scope_find(&h.e->scopes, SCOPE_AGENT, "ann", 3)->waiting,
+	    0);
+	cr_expect_eq(scope_find(&h.e->scopes, SCOPE_AGENT, "bob", 3)->waiting,
+	    1);
+	harness_at(&h, T0 + 200 * SEC);
+	cr_assert_eq(h.n, 2);
+	expect(0, OUTCOME_FRT_BREACHED, "c1", "bob", 1, 30 * SEC,
+	    T0 + 30 * SEC);
+	expect(1, OUTCOME_MISSED, "c1", "bob", 1, 180 * SEC, T0 + 180 * SEC);
+	cr_expect_str_eq(h.out[1].team, "sales");
+}
+
+Test(engine, close_with_open_wait)
+{
+	double	 m[METRIC_COUNT];
+
+	CUST(&h, T0, "c1", "ann", NULL);
+	CLOSE(&h, T0 + 12 * SEC, "c1");
+	harness_at(&h, T0 + 400 * SEC);
+	/* the pending outcomes are stamped at the close */
+	cr_assert_eq(h.n, 3);
+	expect(0, OUTCOME_FRT_BREACHED, "c1", "ann", 1, 12 * SEC,
+	    T0 + 12 * SEC);
+	expect(1, OUTCOME_MISSED, "c1", "ann", 1, 12 * SEC, T0 + 12 * SEC);
+	expect(2, OUTCOME_UNANSWERED, "c1", "ann", 1, 12 * SEC,
+	    T0 + 12 * SEC);
+	harness_metrics(&h, SCOPE_AGENT, "ann", W60, m);
+	cr_expect_eq(m[METRIC_UNANSWERED], 1);
+	cr_expect_eq(m[METRIC_MISSED], 1);
+	cr_expect_eq(m[METRIC_FRT_BREACHED], 1);
+	cr_expect_float_eq(m[METRIC_RATE], 0.0, 1e-12);
+	cr_expect(isnan(m[METRIC_ART_AVG]));
+}
+
+Test(engine, close_after_miss_adds_only_unanswered)
+{
+	CUST(&h, T0, "c1", NULL, NULL);
+	CLOSE(&h, T0 + 300 * SEC, "c1");
+	harness_at(&h, T0 + 400 * SEC);
+	cr_assert_eq(h.n, 3);
+	expect(0, OUTCOME_FRT_BREACHED, "c1", "", 1, 30 * SEC, T0 + 30 * SEC);
+	expect(1, OUTCOME_MISSED, "c1", "", 1, 180 * SEC, T0 + 180 * SEC);
+	expect(2, OUTCOME_UNANSWERED, "c1", "", 1, 300 * SEC,
+	    T0 + 300 * SEC);
+}
+
+Test(engine, reply_at_exactly_30s_is_within)
+{
+	double	 m[METRIC_COUNT];
+
+	CUST(&h, T0, "c1", NULL, NULL);
+	AGENT(&h, T0 + 30 * SEC, "c1", "ann");
+	CUST(&h, T0 + 40 * SEC, "c2", NULL, NULL);
+	AGENT(&h, T0 + 70 * SEC + 1, "c2", "ann");
+	harness_at(&h, T0 + 100 * SEC);
+	harness_metrics(&h, SCOPE_GLOBAL, NULL, W5, m);
+	cr_expect_eq(m[METRIC_FRT_WITHIN], 1);
+	cr_expect_eq(m[METRIC_FRT_BREACHED], 1);
+	cr_expect_float_eq(m[METRIC_FRT_RATE], 0.5, 1e-12);
+	cr_expect_float_eq(m[METRIC_FRT_MAX], 30.001, 1e-9);
+	/* the breach goes to the assignee (none), not the late replier */
+	harness_metrics(&h, SCOPE_AGENT, "ann", W5, m);
+	cr_expect_eq(m[METRIC_FRT_WITHIN], 1);
+	cr_expect_eq(m[METRIC_FRT_BREACHED], 0);
+	cr_expect_float_eq(m[METRIC_FRT_RATE], 1.0, 1e-12);
+	/* the breach was stamped at 70 s, before the late reply */
+	cr_assert_eq(h.n, 3);
+	expect(1, OUTCOME_FRT_BREACHED, "c2", "", 1, 30 * SEC, T0 + 70 * SEC);
+	expect(2, OUTCOME_RESPONSE, "c2", "ann", 1, 30 * SEC + 1,
+	    T0 + 70 * SEC + 1);
+}
+
+Test(engine, reply_at_exactly_180s_is_within)
+{
+	double	 m[METRIC_COUNT];
+
+	CUST(&h, T0, "c1", NULL, NULL);
+	AGENT(&h, T0 + 180 * SEC, "c1", "ann");
+	CUST(&h, T0 + 10 * SEC, "c2", NULL, NULL);
+	AGENT(&h, T0 + 190 * SEC + 1, "c2", "ann");
+	harness_at(&h, T0 + 200 * SEC);
+	harness_metrics(&h, SCOPE_GLOBAL, NULL, W5, m);
+	cr_expect_eq(m[METRIC_WITHIN], 1);
+	cr_expect_eq(m[METRIC_MISSED], 1);
+	cr_expect_eq(m[METRIC_RESPONSES], 2);
+	cr_expect_float_eq(m[METRIC_RATE], 0.5, 1e-12);
+	cr_expect_float_eq(m[METRIC_ART_AVG], (180.0 + 180.001) / 2, 1e-9);
+}
+
+Test(engine, exact_threshold_reply_arriving_at_the_clock)
+{
+	/* the clock sits exactly on the deadline when the reply is read */
+	CUST(&h, T0, "c1", NULL, NULL);
+	harness_at(&h, T0 + 180 * SEC);
+	cr_expect_eq(harness_count(&h, OUTCOME_MISSED), 0,
+	    "a miss waits until the clock has passed the deadline");
+	cr_assert_eq(AGENT(&h, T0 + 180 * SEC, "c1", "ann"), REASON_NONE);
+	harness_at(&h, T0 + 181 * SEC);
+	cr_expect_eq(harness_count(&h, OUTCOME_MISSED), 0);
+	cr_expect_eq(harness_count(&h, OUTCOME_RESPONSE), 1);
+}
+
+Test(engine, reply_after_the_miss_counts_in_averages)
+{
+	double	 m[METRIC_COUNT];
+
+	CUST(&h, T0, "c1", "ann", NULL);
+	AGENT(&h, T0 + 240 * SEC, "c1", "ann");
+	harness_at(&h, T0 + 250 * SEC);
+	cr_assert_eq(h.n, 3);
+	expect(0, OUTCOME_FRT_BREACHED, "c1", "ann", 1, 30 * SEC,
+	    T0 + 30 * SEC);
+	expect(1, OUTCOME_MISSED, "c1", "ann", 1, 180 * SEC, T0 + 180 * SEC);
+	expect(2, OUTCOME_RESPONSE, "c1", "ann", 1, 240 * SEC,
+	    T0 + 240 * SEC);
+	harness_metrics(&h, SCOPE_AGENT, "ann", W5, m);
+	cr_expect_eq(m[METRIC_RESPONSES], 1);
+	cr_expect_eq(m[METRIC_WITHIN], 0);
+	cr_expect_eq(m[METRIC_MISSED], 1);
+	cr_expect_float_eq(m[METRIC_ART_AVG], 240.0, 1e-9);
+	cr_expect_float_eq(m[METRIC_ART_MAX], 240.0, 1e-9);
+}
+
+Test(engine, duplicate_message_id_is_ignored)
+{
+	harness_feed(&h, T0, NULL, "customer", "c1", NULL, NULL, "m1");
+	harness_feed(&h, T0 + 5 * SEC, NULL, "agent", "c1", "ann", NULL,
+	    "m2");
+	/* a retried customer message would otherwise open a new wait */
+	harness_feed(&h, T0 + 6 * SEC, NULL, "customer", "c1", NULL, NULL,
+	    "m1");
+	/* a retried reply would otherwise be nothing; also ignored */
+	harness_feed(&h, T0 + 7 * SEC, NULL, "agent", "c1", "ann", NULL,
+	    "m2");
+	harness_at(&h, T0 + 400 * SEC);
+	cr_expect_eq(h.n, 1);
+	cr_expect_eq(h.e->stats.duplicates, 2);
+	cr_expect_eq(h.e->scopes.global->waiting, 0);
+}
+
+Test(engine, same_message_id_in_another_conversation_is_new)
+{
+	harness_feed(&h, T0, NULL, "customer", "c1", NULL, NULL, "m1");
+	harness_feed(&h, T0, NULL, "customer", "c2", NULL, NULL, "m1");
+	harness_at(&h, T0 + 1 * SEC);
+	cr_expect_eq(h.e->scopes.global->waiting, 2);
+	cr_expect_eq(h.e->stats.duplicates, 0);
+}
+
+Test(engine, late_event_is_refused)
+{
+	CUST(&h, T0 + 10 * SEC, "c1", NULL, NULL);
+	harness_at(&h, T0 + 10 * SEC);
+	/* behind the clock */
+	cr_expect_eq(CUST(&h, T0 + 10 * SEC - 1, "c2", NULL, NULL),
+	    REASON_LATE);
+	/* at the clock: not late */
+	cr_expect_eq(CUST(&h, T0 + 10 * SEC, "c3", NULL, NULL), REASON_NONE);
+	cr_expect_eq(h.e->stats.reasons[REASON_LATE], 1);
+	cr_expect_eq(h.e->stats.refused, 1);
+}
+
+Test(engine, within_lateness_is_reordered)
+{
+	/* read out of order but within allowed_lateness_ms (2 s) */
+	AGENT(&h, T0 + 10 * SEC, "c1", "ann");
+	CUST(&h, T0 + 9 * SEC, "c1", NULL, NULL);
+	engine_advance(h.e, 0, 0);		/* backlog: watermark only */
+	cr_expect_eq(h.e->clock, T0 + 8 * SEC);
+	harness_at(&h, T0 + 20 * SEC);
+	cr_assert_eq(h.n, 1);
+	expect(0, OUTCOME_RESPONSE, "c1", "ann", 1, 1 * SEC, T0 + 10 * SEC);
+}
+
+Test(engine, ties_keep_stream_order)
+{
+	/* same ts: customer then agent in stream order is a response */
+	CUST(&h, T0, "c1", NULL, NULL);
+	AGENT(&h, T0, "c1", "ann");
+	/* agent then customer: no response, a wait stays open */
+	AGENT(&h, T0, "c2", "ann");
+	CUST(&h, T0, "c2", NULL, NULL);
+	harness_at(&h, T0 + 1 * SEC);
+	cr_assert_eq(h.n, 1);
+	expect(0, OUTCOME_RESPONSE, "c1", "ann", 1, 0, T0);
+	cr_expect_eq(h.e->scopes.global->waiting, 1);
+}
+
+Test(engine, future_ts_does_not_move_the_watermark)
+{
+	int64_t	 wall = T0 + 100 * SEC;
+	char	 ts[32];
+	struct entry_field f[3] = {
+		{ "conversation", 12, "c1", 2 },
+		{ "role", 4, "customer", 8 },
+		{ "ts", 2, ts, 0 },
+	};
+
+	CUST(&h, T0, "c0", NULL, NULL);
+	engine_advance(h.e, 0, 0);
+	cr_expect_eq(h.e->clock, T0 - 2 * SEC);
+	snprintf(ts, sizeof(ts), "%lld", (long long)(wall + 300 * SEC + 1));
+	f[2].valuelen = strlen(ts);
+	cr_expect_eq(engine_read(h.e, "1-0", f, 3, wall), REASON_FUTURE_TS);
+	engine_advance(h.e, 0, 0);
+	cr_expect_eq(h.e->max_ts, T0);
+	cr_expect_eq(h.e->clock, T0 - 2 * SEC);
+	/* just inside max_future_ms it is accepted and moves it */
+	snprintf(ts, sizeof(ts), "%lld", (long long)(wall + 300 * SEC));
+	cr_expect_eq(engine_read(h.e, "1-0", f, 3, wall), REASON_NONE);
+	engine_advance(h.e, 0, 0);
+	cr_expect_eq(h.e->clock, wall + 298 * SEC);
+}
+
+Test(engine, backlog_clock_ignores_the_wall)
+{
+	CUST(&h, T0, "c1", NULL, NULL);
+	engine_advance(h.e, T0 + 3600 * SEC, 0);
+	cr_expect_eq(h.e->clock, T0 - 2 * SEC);
+	cr_expect_eq(h.n, 0);
+	engine_advance(h.e, T0 + 3600 * SEC, 1);
+	cr_expect_eq(h.e->clock, T0 + 3598 * SEC);
+	cr_expect_eq(h.n, 2, "a breach and a miss; the wait stays open");
+}
+
+Test(engine, clock_never_goes_backwards)
+{
+	harness_at(&h, T0 + 100 * SEC);
+	CUST(&h, T0 + 100 * SEC, "c1", NULL, NULL);
+	engine_advance(h.e, T0, 1);
+	cr_expect_eq(h.e->clock, T0 + 100 * SEC);
+	engine_advance(h.e, 0, 0);
+	cr_expect_eq(h.e->clock, T0 + 100 * SEC);
+}
+
+Test(engine, team_and_unassigned_crediting)
+{
+	double	 m[METRIC_COUNT];
+
+	CUST(&h, T0, "c1", NULL, "sales");
+	CUST(&h, T0, "c2", "ann", "sales");
+	CUST(&h, T0, "c3", NULL, NULL);
+	harness_at(&h, T0 + 200 * SEC);
+	cr_expect_eq(harness_count(&h, OUTCOME_MISSED), 3);
+	harness_metrics(&h, SCOPE_TEAM, "sales", W5, m);
+	cr_expect_eq(m[METRIC_MISSED], 2);
+	cr_expect_eq(m[METRIC_FRT_BREACHED], 2);
+	harness_metrics(&h, SCOPE_AGENT, "ann", W5, m);
+	cr_expect_eq(m[METRIC_MISSED], 1);
+	harness_metrics(&h, SCOPE_GLOBAL, NULL, W5, m);
+	cr_expect_eq(m[METRIC_MISSED], 3);
+	cr_expect_eq(h.e->scopes.global->waiting, 3);
+	cr_expect_eq(scope_find(&h.e->scopes, SCOPE_TEAM, "sales", 5)->waiting,
+	    2);
+}
+
+Test(engine, response_credited_to_replier_not_assignee)
+{
+	double	 m[METRIC_COUNT];
+
+	CUST(&h, T0, "c1", "ann", "sales");
+	AGENT(&h, T0 + 8 * SEC, "c1", "bob");
+	harness_at(&h, T0 + 10 * SEC);
+	harness_metrics(&h, SCOPE_AGENT, "bob", W5, m);
+	cr_expect_eq(m[METRIC_RESPONSES], 1);
+	cr_expect_eq(m[METRIC_WITHIN], 1);
+	harness_metrics(&h, SCOPE_AGENT, "ann", W5, m);
+	cr_expect_eq(m[METRIC_RESPONSES], 0);
+	harness_metrics(&h, SCOPE_TEAM, "sales", W5, m);
+	cr_expect_eq(m[METRIC_RESPONSES], 1);
+}
+
+Test(engine, latest_team_holds)
+{
+	CUST(&h, T0, "c1", NULL, "sales");
+	harness_feed(&h, T0 + 1 * SEC, NULL, "system", "c1", NULL, "billing",
+	    NULL);
+	harness_at(&h, T0 + 200 * SEC);
+	cr_assert_eq(harness_count(&h, OUTCOME_MISSED), 1);
+	cr_expect_str_eq(h.out[1].team, "billing");
+	cr_expect_eq(scope_find(&h.e->scopes, SCOPE_TEAM, "billing", 7)->waiting,
+	    1);
+	cr_expect_eq(scope_find(&h.e->scopes, SCOPE_TEAM, "sales", 5), NULL,
+	    "an unused team is forgotten");
+}
+
+Test(engine, ttl_forgets_and_counts_unanswered)
+{
+	struct conf	*cf = conf_default();
+
+	harness_stop(&h);
+	cf->metrics.conversation_ttl_s = 600;
+	harness_start(&h, cf);
+	CUST(&h, T0, "c1", "ann", NULL);
+	CUST(&h, T0 + 100 * SEC, "c1", NULL, NULL);
+	harness_at(&h, T0 + 700 * SEC);
+	cr_expect_eq(h.e->convs.count, 1, "forgotten only after 600 s idle");
+	harness_at(&h, T0 + 701 * SEC);
+	cr_expect_eq(h.e->convs.count, 0);
+	cr_expect_eq(h.e->stats.expired, 1);
+	cr_assert_eq(h.n, 3);
+	expect(2, OUTCOME_UNANSWERED, "c1", "ann", 1, 700 * SEC,
+	    T0 + 700 * SEC);
+	/* the same id later is a new conversation with a new first wait */
+	CUST(&h, T0 + 800 * SEC, "c1", NULL, NULL);
+	harness_at(&h, T0 + 900 * SEC);
+	cr_assert_eq(h.n, 4);
+	expect(3, OUTCOME_FRT_BREACHED, "c1", "", 1, 30 * SEC,
+	    T0 + 830 * SEC);
+}
+
+Test(engine, event_at_exactly_ttl_keeps_the_conversation)
+{
+	struct conf	*cf = conf_default();
+
+	harness_stop(&h);
+	cf->metrics.conversation_ttl_s = 600;
+	harness_start(&h, cf);
+	CUST(&h, T0, "c1", NULL, NULL);
+	AGENT(&h, T0 + 5 * SEC, "c1", "ann");
+	CUST(&h, T0 + 605 * SEC, "c1", NULL, NULL);
+	harness_at(&h, T0 + 700 * SEC);
+	cr_expect_eq(h.e->stats.expired, 0);
+	cr_expect_eq(harness_count(&h, OUTCOME_FRT_BREACHED), 0,
+	    "the second wait of a kept conversation is not first");
+}
+
+Test(engine, max_conversations_evicts_longest_idle)
+{
+	struct conf	*cf = conf_default();
+
+	harness_stop(&h);
+	cf->metrics.max_conversations = 2;
+	harness_start(&h, cf);
+	CUST(&h, T0, "c1", NULL, NULL);
+	CUST(&h, T0 + 1 * SEC, "c2", NULL, NULL);
+	CUST(&h, T0 + 2 * SEC, "c1", NULL, NULL);	/* c2 now idlest */
+	CUST(&h, T0 + 3 * SEC, "c3", NULL, NULL);
+	harness_at(&h, T0 + 4 * SEC);
+	cr_expect_eq(h.e->convs.count, 2);
+	cr_expect_eq(h.e->stats.evicted, 1);
+	cr_expect_neq(conv_find(&h.e->convs, "c1", 2), NULL);
+	cr_expect_eq(conv_find(&h.e->convs, "c2", 2), NULL);
+	cr_assert_eq(h.n, 3);
+	expect(2, OUTCOME_UNANSWERED, "c2", "", 1, 2 * SEC, T0 + 3 * SEC);
+}
+
+Test(engine, close_then_same_id_is_a_new_conversation)
+{
+	CUST(&h, T0, "c1", NULL, NULL);
+	AGENT(&h, T0 + 5 * SEC, "c1", "ann");
+	CLOSE(&h, T0 + 10 * SEC, "c1");
+	CUST(&h, T0 + 20 * SEC, "c1", NULL, NULL);
+	AGENT(&h, T0 + 27 * SEC, "c1", "ann");
+	harness_at(&h, T0 + 30 * SEC);
+	cr_assert_eq(h.n, 2);
+	expect(1, OUTCOME_RESPONSE, "c1", "ann", 1, 7 * SEC, T0 + 27 * SEC);
+	cr_expect_eq(h.e->stats.closed, 1);
+}
+
+Test(engine, bot_time_counted_when_option_off)
+{
+	struct conf	*cf = conf_default();
+
+	harness_stop(&h);
+	cf->metrics.exclude_bot_time = 0;
+	harness_start(&h, cf);
+	CUST(&h, T0, "c1", NULL, NULL);
+	BOT(&h, T0 + 1 * SEC, "c1");
+	ASSIGN(&h, T0 + 50 * SEC, "c1", "ann");
+	AGENT(&h, T0 + 60 * SEC, "c1", "ann");
+	harness_at(&h, T0 + 100 * SEC);
+	cr_assert_eq(h.n, 2);
+	expect(0, OUTCOME_FRT_BREACHED, "c1", "", 1, 30 * SEC, T0 + 30 * SEC);
+	expect(1, OUTCOME_RESPONSE, "c1", "ann", 1, 60 * SEC, T0 + 60 * SEC);
+}
+
+Test(engine, waiting_and_oldest_exclude_bot_waits)
+{
+	json_t	*snap, *g;
+
+	CUST(&h, T0, "c1", "ann", "sales");
+	CUST(&h, T0 + 10 * SEC, "c2", "ann", "sales");
+	CUST(&h, T0 + 20 * SEC, "c3", NULL, "sales");
+	BOT(&h, T0 + 1 * SEC, "c1");
+	harness_at(&h, T0 + 25 * SEC);
+	snap = snapshot_build(h.e, h.cf, T0 + 26 * SEC);
+	g = json_object_get(snap, "global");
+	cr_expect_eq(json_integer_value(json_object_get(g, "waiting")), 2);
+	cr_expect_float_eq(json_number_value(json_object_get(g,
+	    "oldest_wait_s")), 15.0, 1e-9);
+	g = json_object_get(json_object_get(snap, "agents"), "ann");
+	cr_expect_eq(json_integer_value(json_object_get(g, "waiting")), 1);
+	cr_expect_float_eq(json_number_value(json_object_get(g,
+	    "oldest_wait_s")), 15.0, 1e-9);
+	json_decref(snap);
+}
+
+Test(engine, outcome_leaves_the_window_after_its_width)
+{
+	double	 m[METRIC_COUNT];
+
+	CUST(&h, T0, "c1", NULL, NULL);
+	AGENT(&h, T0 + 10 * SEC, "c1", "ann");
+	harness_at(&h, T0 + 310 * SEC - 1);
+	harness_metrics(&h, SCOPE_GLOBAL, NULL, W5, m);
+	cr_expect_eq(m[METRIC_RESPONSES], 1, "in (T-300 s, T] until +310 s");
+	harness_at(&h, T0 + 310 * SEC);
+	harness_metrics(&h, SCOPE_GLOBAL, NULL, W5, m);
+	cr_expect_eq(m[METRIC_RESPONSES], 0);
+	cr_expect(isnan(m[METRIC_ART_AVG]));
+	harness_metrics(&h, SCOPE_GLOBAL, NULL, W60, m);
+	cr_expect_eq(m[METRIC_RESPONSES], 1);
+}
+
+Test(engine, idle_agent_leaves_the_snapshot)
+{
+	json_t	*snap;
+
+	CUST(&h, T0, "c1", NULL, NULL);
+	AGENT(&h, T0 + 10 * SEC, "c1", "ann");
+	CLOSE(&h, T0 + 11 * SEC, "c1");
+	harness_at(&h, T0 + 86400 * SEC);
+	snap = snapshot_build(h.e, h.cf, 0);
+	cr_expect_neq(json_object_get(json_object_get(snap, "agents"), "ann"),
+	    NULL);
+	json_decref(snap);
+	harness_at(&h, T0 + 90000 * SEC);
+	snap = snapshot_build(h.e, h.cf, 0);
+	cr_expect_eq(json_object_size(json_object_get(snap, "agents")), 0);
+	json_decref(snap);
+	cr_expect_eq(scope_find(&h.e->scopes, SCOPE_AGENT, "ann", 3), NULL);
+}
+
+Test(engine, lowered_target_on_reload)
+{
+	struct conf	*cf = conf_default();
+
+	CUST(&h, T0, "c1", NULL, NULL);
+	harness_at(&h, T0 + 100 * SEC);
+	cr_expect_eq(harness_count(&h, OUTCOME_MISSED), 0);
+	cf->targets.response_within_s = 60;
+	engine_set_targets(h.e, cf);
+	harness_at(&h, T0 + 101 * SEC);
+	cr_assert_eq(harness_count(&h, OUTCOME_MISSED), 1);
+	/* stamped at the reload's clock, never in the past */
+	expect(1, OUTCOME_MISSED, "c1", "", 1, 100 * SEC, T0 + 100 * SEC);
+	conf_free(cf);
+}
+
+Test(engine, assign_without_wait_and_close_unknown)
+{
+	ASSIGN(&h, T0, "c1", "ann");
+	CLOSE(&h, T0, "zz");
+	CUST(&h, T0 + 1 * SEC, "c1", NULL, NULL);
+	harness_at(&h, T0 + 2 * SEC);
+	cr_expect_eq(scope_find(&h.e->scopes, SCOPE_AGENT, "ann", 3)->waiting,
+	    1, "the assignment holds for the next wait");
+	cr_expect_eq(h.e->convs.count, 1);
+}

@@ -1,0 +1,1861 @@
+/* Tests for entry.c: stream entry fields -> event, and every refusal. */
+
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+#include <jansson.h>
+
+#include "entry.h"
+
+#define WALL	1700000000000LL		/* the wall clock in every test */
+#define FUT	300000LL		/* ingest.max_future_ms */
+#define ID	"1700000000000-0"	/* its ms part is WALL */
+#define MAXF	64
+
+/* A hand-built entry; the strings are borrowed. */
+struct tent {
+	struct entry_field	 f[MAXF];
+	size_t			 n;
+};
+
+static void
+addn(struct tent *t, const char *name, const char *value, size_t len)
+{
+	cr_assert_lt(t->n, MAXF);
+	t->f[t->n].name = name;
+	t->f[t->n].namelen = strlen(name);
+	t->f[t->n].value = value;
+	t->f[t->n].valuelen = len;
+	t->n++;
+}
+
+static void
+add(struct tent *t, const char *name, const char *value)
+{
+	addn(t, name, value, strlen(value));
+}
+
+static const char *
+rname(enum reason r)
+{
+	if (r == REASON_NONE)
+		return ("none");
+	if (r < 0 || r >= REASON_COUNT)
+		return ("out-of-range");
+	return (reason_names[r]);
+}
+
+static struct event *
+parse(const struct tent *t, const char *id, enum reason *r)
+{
+	*r = (enum reason)-42;
+	return (entry_parse(id, t->f, t->n, WALL, FUT, r));
+}
+
+/* Asserts that the entry is refused with exactly this reason. */
+static void
+want(const struct tent *t, const char *id, enum reason w)
+{
+	struct event	*ev;
+	enum reason	 r;
+
+	ev = parse(t, id, &r);
+	if (ev != NULL) {
+		event_free(ev);
+		cr_assert_fail("accepted, wanted %s", rname(w));
+	}
+	cr_assert_eq(r, w, "got %s, wanted %s", rname(r), rname(w));
+}
+
+/* Asserts that the entry is accepted and returns the event. */
+static struct event *
+ok(const struct tent *t, const char *id)
+{
+	struct event	*ev;
+	enum reason	 r;
+
+	ev = parse(t, id, &r);
+	cr_assert_not_null(ev, "refused: %s", rname(r));
+	cr_assert_eq(r, REASON_NONE);
+	return (ev);
+}
+
+static void
+check_str(const char *what, const char *got, uint16_t gotlen,
+    const char *w, size_t wlen)
+{
+	if (w == NULL) {
+		cr_assert_null(got, "%s should be absent", what);
+		cr_assert_eq(gotlen, 0, "%s length", what);
+		return;
+	}
+	cr_assert_not_null(got, "%s should be present", what);
+	cr_assert_eq(gotlen, wlen, "%s length %u, wanted %zu", what,
+	    (unsigned)gotlen, wlen);
+	cr_assert(memcmp(got, w, wlen) == 0, "%s differs", what);
+	cr_assert_eq(got[gotlen], '\0', "%s not NUL-terminated", what);
+}
+
+/* Checks every field of an event; NULL strings mean absent. */
+static void
+check_ev(const struct event *ev, int64_t ts, enum event_type type,
+    enum event_role role, const char *conv, const char *agent,
+    const char *team, const char *msgid)
+{
+	cr_assert_eq(ev->ts, ts, "ts %" PRId64 ", wanted %" PRId64,
+	    ev->ts, ts);
+	cr_assert_eq(ev->seq, 0);
+	cr_assert_eq(ev->type, type, "type %d, wanted %d", ev->type, type);
+	cr_assert_eq(ev->role, role, "role %d, wanted %d", ev->role, role);
+	check_str("conversation", ev->conv, ev->convlen, conv,
+	    conv ? strlen(conv) : 0);
+	check_str("agent", ev->agent, ev->agentlen, agent,
+	    agent ? strlen(agent) : 0);
+	check_str("team", ev->team, ev->teamlen, team,
+	    team ? strlen(team) : 0);
+	check_str("message_id", ev->msgid, ev->msgidlen, msgid,
+	    msgid ? strlen(msgid) : 0);
+}
+
+/* A json entry holding text. */
+static void
+json1(struct tent *t, const char *text)
+{
+	t->n = 0;
+	add(t, "json", text);
+}
+
+/* An independent strict UTF-8 check: decode, then judge the code point. */
+static int
+ref_utf8(const unsigned char *s, size_t len)
+{
+	size_t		 i, n, k;
+	uint32_t	 cp, min;
+
+	for (i = 0; i < len; i += n + 1) {
+		if (s[i] < 0x80) {
+			n = 0;
+			cp = s[i];
+			min = 1;
+		} else if ((s[i] & 0xe0) == 0xc0) {
+			n = 1;
+			cp = s[i] & 0x1f;
+			min = 0x80;
+		} else if ((s[i] & 0xf0) == 0xe0) {
+			n = 2;
+			cp = s[i] & 0x0f;
+			min = 0x800;
+		} else if ((s[i] & 0xf8) == 0xf0) {
+			n = 3;
+			cp = s[i] & 0x07;
+			min = 0x10000;
+		} else
+			return (0);
+		if (len - i - 1 < n)
+			return (0);
+		for (k = 1; k <= n; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return (0);
+			cp = cp << 6 | (s[i + k] & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff ||
+		    (cp >= 0xd800 && cp <= 0xdfff))
+			return (0);
+	}
+	return (1);
+}
+
+/* xorshift64*: fixed seeds give the same cases on every run. */
+static uint64_t
+rnd(uint64_t *s)
+{
+	*s ^= *s >> 12;
+	*s ^= *s << 25;
+	*s ^= *s >> 27;
+	return (*s * 2685821657736338717ULL);
+}
+
+static uint64_t
+rndn(uint64_t *s, uint64_t n)
+{
+	return (rnd(s) % n);
+}
+
+Test(entry, reason_names)
+{
+	int	 i, j;
+
+	cr_assert_str_eq(reason_names[REASON_BAD_ID], "bad_id");
+	cr_assert_str_eq(reason_names[REASON_MISSING_CONVERSATION],
+	    "missing_conversation");
+	cr_assert_str_eq(reason_names[REASON_OVERSIZE_MESSAGE_ID],
+	    "oversize_message_id");
+	cr_assert_str_eq(reason_names[REASON_BAD_TS], "bad_ts");
+	cr_assert_str_eq(reason_names[REASON_FUTURE_TS], "future_ts");
+	cr_assert_str_eq(reason_names[REASON_LATE], "late");
+	cr_assert_eq(REASON_BAD_ID, 0);
+	for (i = 0; i < REASON_COUNT; i++) {
+		cr_assert_not_null(reason_names[i]);
+		cr_assert_gt(strlen(reason_names[i]), 0);
+		for (j = 0; j < i; j++)
+			cr_assert_str_neq(reason_names[i], reason_names[j]);
+	}
+}
+
+Test(entry, id_ms)
+{
+	static const char *const bad[] = {
+		"", "-", "-0", "0-", "1700000000000", "1700000000000-",
+		"+1-0", "-1-0", " 1-0", "1 -0", "1- 0", "1-0 ", "1-+0",
+		"1-0-0", "1.0-0", "1-0.0", "0x10-0", "a-0", "1-a",
+		"9223372036854775808-0",
+		"99999999999999999999-0",
+		"1-18446744073709551616",
+		"1-99999999999999999999"
+	};
+	int64_t	 ms;
+	size_t	 i;
+
+	cr_assert_eq(entry_id_ms("1700000000000-3", &ms), 0);
+	cr_assert_eq(ms, 1700000000000LL);
+	cr_assert_eq(entry_id_ms("0-0", &ms), 0);
+	cr_assert_eq(ms, 0);
+	cr_assert_eq(entry_id_ms("0001-02", &ms), 0);
+	cr_assert_eq(ms, 1);
+	cr_assert_eq(entry_id_ms(
+	    "9223372036854775807-18446744073709551615", &ms), 0);
+	cr_assert_eq(ms, INT64_MAX);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ms = 77;
+		cr_assert_eq(entry_id_ms(bad[i], &ms), -1, "\"%s\"", bad[i]);
+		cr_assert_eq(ms, 77, "\"%s\" wrote ms", bad[i]);
+	}
+	cr_assert_eq(entry_id_ms(NULL, &ms), -1);
+}
+
+Test(entry, bad_id)
+{
+	struct tent	 t = { .n = 0 };
+
+	add(&t, "conversation", "c1");
+	add(&t, "role", "customer");
+	want(&t, "1700000000000", REASON_BAD_ID);
+	want(&t, "x-1", REASON_BAD_ID);
+	want(&t, NULL, REASON_BAD_ID);
+	/* The id comes first, even before a broken json field. */
+	add(&t, "json", "[");
+	want(&t, "-1", REASON_BAD_ID);
+}
+
+Test(entry, flat_customer_message)
+{
+	struct tent	 t = { .n = 0 };
+	struct event	*ev;
+
+	add(&t, "conversation", "conv-42");
+	add(&t, "role", "customer");
+	add(&t, "agent", "alice");
+	add(&t, "team", "billing");
+	add(&t, "type", "message");
+	add(&t, "message_id", "m-1");
+	add(&t, "ts", "1699999999000");
+	ev = ok(&t, "1700000000000-5");
+	check_ev(ev, 1699999999000LL, TYPE_MESSAGE, ROLE_CUSTOMER,
+	    "conv-42", "alice", "billing", "m-1");
+	event_free(ev);
+}
+
+Test(entry, flat_agent_bot_system)
+{
+	struct tent	 t = { .n = 0 };
+	struct event	*ev;
+
+	add(&t, "conversation", "c");
+	add(&t, "role", "agent");
+	add(&t, "agent", "bob");
+	ev = ok(&t, ID);
+	check_ev(ev, WALL, TYPE_MESSAGE, ROLE_AGENT, "c", "bob", NULL, NULL);
+	event_free(ev);
+
+	t.n = 0;
+	add(&t, "conversation", "c");
+	add(&t, "role", "bot");
+	add(&t, "team", "t");
+	ev = ok(&t, ID);
+	check_ev(ev, WALL, TYPE_MESSAGE, ROLE_BOT, "c", NULL, "t", NULL);
+	event_free(ev);
+
+	t.n = 0;
+	add(&t, "role", "system");
+	add(&t, "conversation", "c2");
+	add(&t, "message_id", "x");
+	ev = ok(&t, ID);
+	check_ev(ev, WALL, TYPE_MESSAGE, ROLE_SYSTEM, "c2", NULL, NULL, "x");
+	event_free(ev);
+}
+
+Test(entry, flat_assign_close)
+{
+	struct tent	 t = { .n = 0 };
+	struct event	*ev;
+
+	add(&t, "conversation", "c");
+	add(&t, "type", "assign");
+	add(&t, "agent", "carol");
+	ev = ok(&t, ID);
+	check_ev(ev, WALL, TYPE_ASSIGN, ROLE_NONE, "c", "carol", NULL, NULL);
+	event_free(ev);
+
+	t.n = 0;
+	add(&t, "conversation", "c");
+	add(&t, "type", "close");
+	ev = ok(&t, ID);
+	check_ev(ev, WALL, TYPE_CLOSE, ROLE_NONE, "c", NULL, NULL, NULL);
+	event_free(ev);
+
+	/* A role on a close is kept. */
+	t.n = 0;
+	add(&t, "conversation", "c");
+	add(&t, "type", "close");
+	add(&t, "role", "system");
+	add(&t, "team", "sales");
+	ev = ok(&t, ID);
+	check_ev(ev, WALL, TYPE_CLOSE, ROLE_SYSTEM, "c", NULL, "sales", NULL);
+	event_free(ev);
+}
+
+Test(entry, json_all_kinds)
+{
+	struct tent	 t = { .n = 0 };
+	struct event	*ev;
+
+	json1(&t, "{\"conversation\":\"conv-42\",\"role\":\"customer\","
+	    "\"agent\":\"alice\",\"team\":\"billing\",\"type\":\"message\","
+	    "\"message_id\":\"m-1\",\"ts\":1699999999000}");
+	ev = ok(&t, "1700000000000-5");
+	check_ev(ev, 1699999999000LL, TYPE_MESSAGE, ROLE_CUSTOMER,
+	    "conv-42", "alice", "billing", "m-1");
+	event_free(ev);
+
+	json1(&t, "{\"role\":\"agent\",\"agent\":\"bob\","
+	    "\"conversation\":\"c\"}");
+	ev = ok(&t, ID);
+	check_ev(ev, WALL, TYPE_MESSAGE, ROLE_AGENT, "c", "bob", NULL, NULL);
+	event_free(ev);
+
+	json1(&t, " {\"conversation\":\"c\",\"role\":\"bot\","
+	    "\"team\":\"t\"}\n");
+	ev = ok(&t, ID);
+	check_ev(ev, WALL, TYPE_MESSAGE, ROLE_BOT, "c", NULL, "t", NULL);
+	event_free(ev);
+
+	json1(&t, "{\"conversation\":\"c2\",\"role\":\"system\","
+	    "\"message_id\":\"x\"}");
+	ev = ok(&t, ID);
+	check_ev(ev, WALL, TYPE_MESSAGE, ROLE_SYSTEM, "c2", NULL, NULL, "x");
+	event_free(ev);
+
+	json1(&t, "{\"conversation\":\"c\",\"type\":\"assign\","
+	    "\"agent\":\"carol\"}");
+	ev = ok(&t, ID);
+	check_ev(ev, WALL, TYPE_ASSIGN, ROLE_NONE, "c", "carol", NULL, NULL);
+	event_free(ev);
+
+	json1(&t, "{\"conversation\":\"c\",\"type\":\"close\"}");
+	ev = ok(&t, ID);
+	check_ev(ev, WALL, TYPE_CLOSE, ROLE_NONE, "c", NULL, NULL, NULL);
+	event_free(ev);
+
+	/* Escapes decode before the checks: "\u00e9" is 2 bytes. */
+	json1(&t, "{\"conversation\":\"caf\\u00e9\",\"role\":\"customer\","
+	    "\"team\":\"a\\\"b\"}");
+	ev = ok(&t, ID);
+	check_ev(ev, WALL, TYPE_MESSAGE, ROLE_CUSTOMER, "caf\xc3\xa9", NULL,
+	    "a\"b", NULL);
+	event_free(ev);
+}
+
+Test(entry, ts_from_id)
+{
+	struct tent	 t = { .n = 0 };
+	struct event	*ev;
+
+	add(&t, "conversation", "c");
+	add(&t, "role", "customer");
+	ev = ok(&t, "1699999999123-7");
+	cr_assert_eq(ev->ts, 1699999999123LL);
+	event_free(ev);
+
+	/* A given ts wins over the id, even an id before 2000. */
+	add(&t, "ts", "1699999999999");
+	ev = ok(&t, "5-0");
+	cr_assert_eq(ev->ts, 1699999999999LL);
+	event_free(ev);
+
+	/* The id's ts goes through the same range checks. */
+	t.n = 2;
+	ev = ok(&t, "946684800000-0");
+	cr_assert_eq(ev->ts, ENTRY_MIN_TS);
+	event_free(ev);
+	want(&t, "946684799999-9", REASON_OLD_TS);
+	want(&t, "0-1", REASON_OLD_TS);
+	ev = ok(&t, "1700000300000-0");
+	cr_assert_eq(ev->ts, WALL + FUT);
+	event_free(ev);
+	want(&t, "1700000300001-0", REASON_FUTURE_TS);
+	want(&t, "9223372036854775807-0", REASON_FUTURE_TS);
+
+	/* JSON null is absent. */
+	json1(&t, "{\"conversation\":\"c\",\"role\":\"customer\",\"ts\":null}");
+	ev = ok(&t, "1699999999124-0");
+	cr_assert_eq(ev->ts, 1699999999124LL);
+	event_free(ev);
+}
+
+Test(entry, json_ts_forms)
+{
+	struct tent	 t = { .n = 0 };
+	struct event	*ev;
+
+	json1(&t, "{\"conversation\":\"c\",\"role\":\"customer\","
+	    "\"ts\":1699999999001}");
+	ev = ok(&t, ID);
+	cr_assert_eq(ev->ts, 1699999999001LL);
+	event_free(ev);
+
+	json1(&t, "{\"conversation\":\"c\",\"role\":\"customer\","
+	    "\"ts\":1.7e12}");
+	ev = ok(&t, ID);
+	cr_assert_eq(ev->ts, 1700000000000LL);
+	event_free(ev);
+
+	json1(&t, "{\"conversation\":\"c\",\"role\":\"customer\","
+	    "\"ts\":1699999999002.0}");
+	ev = ok(&t, ID);
+	cr_assert_eq(ev->ts, 1699999999002LL);
+	event_free(ev);
+
+	json1(&t, "{\"conversation\":\"c\",\"role\":\"customer\","
+	    "\"ts\":\"1699999999003\"}");
+	ev = ok(&t, ID);
+	cr_assert_eq(ev->ts, 1699999999003LL);
+	event_free(ev);
+
+	json1(&t, "{\"conversation\":\"c\",\"role\":\"customer\","
+	    "\"ts\":1699999999000.5}");
+	want(&t, ID, REASON_BAD_TS);
+	json1(&t, "{\"conversation\":\"c\",\"role\":\"customer\","
+	    "\"ts\":1.7e300}");
+	want(&t, ID, REASON_BAD_TS);
+	json1(&t, "{\"conversation\":\"c\",\"role\":\"customer\","
+	    "\"ts\":true}");
+	want(&t, ID, REASON_BAD_TS);
+	json1(&t, "{\"conversation\":\"c\",\"role\":\"customer\","
+	    "\"ts\":[1699999999000]}");
+	want(&t, ID, REASON_BAD_TS);
+	json1(&t, "{\"conversation\":\"c\",\"role\":\"customer\","
+	    "\"ts\":{}}");
+	want(&t, ID, REASON_BAD_TS);
+	json1(&t, "{\"conversation\":\"c\",\"role\":\"customer\","
+	    "\"ts\":\"1.7e12\"}");
+	want(&t, ID, REASON_BAD_TS);
+	json1(&t, "{\"conversation\":\"c\",\"role\":\"customer\","
+	    "\"ts\":\"\"}");
+	want(&t, ID, REASON_BAD_TS);
+	/* Integers: negative ones are merely old, huge ones not integers. */
+	json1(&t, "{\"conversation\":\"c\",\"role\":\"customer\","
+	    "\"ts\":-1}");
+	want(&t, ID, REASON_OLD_TS);
+	json1(&t, "{\"conversation\":\"c\",\"role\":\"customer\","
+	    "\"ts\":-1.0}");
+	want(&t, ID, REASON_OLD_TS);
+	json1(&t, "{\"conversation\":\"c\",\"role\":\"customer\","
+	    "\"ts\":9223372036854775807}");
+	want(&t, ID, REASON_FUTURE_TS);
+	json1(&t, "{\"conversation\":\"c\",\"role\":\"customer\","
+	    "\"ts\":99999999999999999999999}");
+	want(&t, ID, REASON_BAD_TS);
+}
+
+Test(entry, flat_ts_strings)
+{
+	static const char *const bad[] = {
+		"", " 1699999999000", "1699999999000 ", "+1699999999000",
+		"-1699999999000", "1699999999000.0", "1.7e12", "0x18bcfe56800",
+		"1699999999000ms", "abc", "1 699 999 999 000",
+		"00000001699999999000",			/* 20 digits */
+		"9223372036854775808",			/* 19, > INT64_MAX */
+		"9999999999999999999"
+	};
+	struct tent	 t = { .n = 0 };
+	struct event	*ev;
+	size_t		 i;
+
+	add(&t, "conversation", "c");
+	add(&t, "role", "customer");
+	add(&t, "ts", "");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		t.f[2].value = bad[i];
+		t.f[2].valuelen = strlen(bad[i]);
+		want(&t, ID, REASON_BAD_TS);
+	}
+	/* A NUL after the digits is not a terminator. */
+	addn(&t, "ts", "1699999999000\0", 14);
+	want(&t, ID, REASON_BAD_TS);
+
+	/* The digits are read by length, not up to a NUL. */
+	t.n = 2;
+	addn(&t, "ts", "16999999990009", 13);
+	ev = ok(&t, ID);
+	cr_assert_eq(ev->ts, 1699999999000LL);
+	event_free(ev);
+
+	t.n = 2;
+	add(&t, "ts", "0001699999999000");
+	ev = ok(&t, ID);
+	cr_assert_eq(ev->ts, 1699999999000LL);
+	event_free(ev);
+
+	t.n = 2;
+	add(&t, "ts", "9223372036854775807");
+	want(&t, ID, REASON_FUTURE_TS);
+	t.n = 2;
+	add(&t, "ts", "0");
+	want(&t, ID, REASON_OLD_TS);
+}
+
+Test(entry, ts_boundaries)
+{
+	struct tent	 t = { .n = 0 };
+	struct event	*ev;
+	enum reason	 r;
+
+	add(&t, "conversation", "c");
+	add(&t, "role", "customer");
+	add(&t, "ts", "946684800000");
+	ev = ok(&t, ID);
+	cr_assert_eq(ev->ts, 946684800000LL);
+	event_free(ev);
+	t.f[2].value = "946684799999";
+	want(&t, ID, REASON_OLD_TS);
+
+	t.f[2].value = "1700000300000";
+	t.f[2].valuelen = 13;
+	ev = ok(&t, ID);
+	cr_assert_eq(ev->ts, WALL + FUT);
+	event_free(ev);
+	t.f[2].value = "1700000300001";
+	want(&t, ID, REASON_FUTURE_TS);
+
+	/* The limit saturates instead of overflowing. */
+	t.f[2].value = "9223372036854775807";
+	t.f[2].valuelen = 19;
+	ev = entry_parse(ID, t.f, t.n, INT64_MAX - 5, 10, &r);
+	cr_assert_not_null(ev);
+	cr_assert_eq(ev->ts, INT64_MAX);
+	event_free(ev);
+	ev = entry_parse(ID, t.f, t.n, WALL, INT64_MAX, &r);
+	cr_assert_not_null(ev);
+	event_free(ev);
+	t.f[2].value = "1700000000000";
+	t.f[2].valuelen = 13;
+	ev = entry_parse(ID, t.f, t.n, WALL, 0, &r);
+	cr_assert_not_null(ev);
+	event_free(ev);
+	ev = entry_parse(ID, t.f, t.n, WALL - 1, 0, &r);
+	cr_assert_null(ev);
+	cr_assert_eq(r, REASON_FUTURE_TS);
+	ev = entry_parse(ID, t.f, t.n, INT64_MIN + 3, -10, &r);
+	cr_assert_null(ev);
+	cr_assert_eq(r, REASON_FUTURE_TS);
+}
+
+Test(entry, size_boundaries)
+{
+	static const char *const names[] = {
+		"conversation", "agent", "team", "message_id"
+	};
+	static const enum reason over[] = {
+		REASON_OVERSIZE_CONVERSATION, REASON_OVERSIZE_AGENT,
+		REASON_OVERSIZE_TEAM, REASON_OVERSIZE_MESSAGE_ID
+	};
+	struct tent	 t = { .n = 0 };
+	struct event	*ev;
+	char		 big[300], name[ENTRY_MAX_ID + 1];
+	size_t		 i;
+
+	memset(big, 'x', sizeof(big));
+	/* 256 bytes of 2-byte characters is also fine. */
+	for (i = 0; i < ENTRY_MAX_ID; i += 2)
+		memcpy(name + i, "\xc3\xa9", 2);
+	name[ENTRY_MAX_ID] = '\0';
+	for (i = 0; i < 4; i++) {
+		t.n = 0;
+		add(&t, "role", "agent");
+		add(&t, "conversation", "c");
+		add(&t, "agent", "a");
+		add(&t, names[i], "");
+		t.f[3].value = big;
+		t.f[3].valuelen = 256;
+		ev = ok(&t, ID);
+		switch (i) {
+		case 0:
+			cr_assert_eq(ev->convlen, 256);
+			cr_assert_eq(strlen(ev->conv), 256);
+			break;
+		case 1:
+			cr_assert_eq(ev->agentlen, 256);
+			cr_assert_eq(strlen(ev->agent), 256);
+			break;
+		case 2:
+			cr_assert_eq(ev->teamlen, 256);
+			cr_assert_eq(strlen(ev->team), 256);
+			break;
+		case 3:
+			cr_assert_eq(ev->msgidlen, 256);
+			cr_assert_eq(strlen(ev->msgid), 256);
+			break;
+		}
+		event_free(ev);
+		t.f[3].valuelen = 257;
+		want(&t, ID, over[i]);
+		t.f[3].valuelen = sizeof(big);
+		want(&t, ID, over[i]);
+		t.f[3].value = name;
+		t.f[3].valuelen = ENTRY_MAX_ID;
+		event_free(ok(&t, ID));
+	}
+	/* 1 byte is the least. */
+	t.n = 0;
+	add(&t, "conversation", "c");
+	add(&t, "role", "customer");
+	ev = ok(&t, ID);
+	cr_assert_eq(ev->convlen, 1);
+	event_free(ev);
+}
+
+Test(entry, missing_and_empty)
+{
+	struct tent	 t = { .n = 0 };
+	struct event	*ev;
+
+	add(&t, "role", "customer");
+	want(&t, ID, REASON_MISSING_CONVERSATION);
+	add(&t, "conversation", "");
+	want(&t, ID, REASON_EMPTY_CONVERSATION);
+
+	t.n = 0;
+	add(&t, "conversation", "c");
+	want(&t, ID, REASON_MISSING_ROLE);
+	add(&t, "type", "message");
+	want(&t, ID, REASON_MISSING_ROLE);
+
+	t.n = 0;
+	add(&t, "conversation", "c");
+	add(&t, "role", "agent");
+	want(&t, ID, REASON_MISSING_AGENT);
+	add(&t, "agent", "");
+	want(&t, ID, REASON_EMPTY_AGENT);
+
+	t.n = 0;
+	add(&t, "conversation", "c");
+	add(&t, "type", "assign");
+	want(&t, ID, REASON_MISSING_AGENT);
+	add(&t, "role", "customer");
+	want(&t, ID, REASON_MISSING_AGENT);
+
+	/* An agent is optional on customer, bot, system and close. */
+	t.n = 0;
+	add(&t, "conversation", "c");
+	add(&t, "role", "customer");
+	add(&t, "team", "");
+	want(&t, ID, REASON_EMPTY_TEAM);
+	t.n = 2;
+	add(&t, "message_id", "");
+	want(&t, ID, REASON_EMPTY_MESSAGE_ID);
+	t.n = 2;
+	ev = ok(&t, ID);
+	cr_assert_null(ev->agent);
+	event_free(ev);
+}
+
+Test(entry, bad_type_and_role)
+{
+	static const char *const types[] = {
+		"", "Message", "MESSAGE", "messages", "messag", "msg",
+		" message", "message ", "assigned", "Close", "open"
+	};
+	static const char *const roles[] = {
+		"", "Customer", "AGENT", "agents", "agen", "human", "user",
+		" bot", "bot ", "systems", "none"
+	};
+	struct tent	 t = { .n = 0 };
+	size_t		 i;
+
+	add(&t, "conversation", "c");
+	add(&t, "role", "customer");
+	add(&t, "type", "");
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		t.f[2].value = types[i];
+		t.f[2].valuelen = strlen(types[i]);
+		want(&t, ID, REASON_BAD_TYPE);
+	}
+	t.f[2].value = "close\0";
+	t.f[2].valuelen = 6;
+	want(&t, ID, REASON_BAD_TYPE);
+
+	t.n = 0;
+	add(&t, "conversation", "c");
+	add(&t, "role", "");
+	add(&t, "agent", "a");
+	for (i = 0; i < sizeof(roles) / sizeof(roles[0]); i++) {
+		t.f[1].value = roles[i];
+		t.f[1].valuelen = strlen(roles[i]);
+		want(&t, ID, REASON_BAD_ROLE);
+	}
+	/* A bad role is bad on close too, where none would do. */
+	add(&t, "type", "close");
+	want(&t, ID, REASON_BAD_ROLE);
+	t.f[1].value = "agent\0";
+	t.f[1].valuelen = 6;
+	want(&t, ID, REASON_BAD_ROLE);
+}
+
+Test(entry, check_order)
+{
+	struct tent	 t = { .n = 0 };
+
+	/* Each step adds a later fault, then fixes the earlier one. */
+	add(&t, "type", "bogus");
+	add(&t, "role", "bogus");
+	add(&t, "agent", "");
+	add(&t, "team", "");
+	add(&t, "message_id", "");
+	add(&t, "ts", "x");
+	want(&t, ID, REASON_MISSING_CONVERSATION);
+	add(&t, "conversation", "\xff");
+	want(&t, ID, REASON_BAD_CONVERSATION);
+	add(&t, "conversation", "c");
+	want(&t, ID, REASON_BAD_TYPE);
+	add(&t, "type", "close");
+	want(&t, ID, REASON_BAD_ROLE);
+	add(&t, "role", "agent");
+	want(&t, ID, REASON_EMPTY_AGENT);
+	add(&t, "agent", "a");
+	want(&t, ID, REASON_EMPTY_TEAM);
+	add(&t, "team", "t");
+	want(&t, ID, REASON_EMPTY_MESSAGE_ID);
+	add(&t, "message_id", "m");
+	want(&t, ID, REASON_BAD_TS);
+	add(&t, "ts", "1");
+	want(&t, ID, REASON_OLD_TS);
+	add(&t, "ts", "1799999999999");
+	want(&t, ID, REASON_FUTURE_TS);
+	add(&t, "ts", "1699999999999");
+	event_free(ok(&t, ID));
+
+	/* A missing role on a message comes before a bad team. */
+	t.n = 0;
+	add(&t, "conversation", "c");
+	add(&t, "type", "message");
+	add(&t, "team", "");
+	want(&t, ID, REASON_MISSING_ROLE);
+}
+
+Test(entry, unknown_fields_ignored)
+{
+	struct tent	 t = { .n = 0 };
+	struct event	*ev;
+
+	add(&t, "Conversation", "");
+	add(&t, "conversatio", "");
+	add(&t, "conversation_", "");
+	add(&t, "conversation", "c");
+	add(&t, "tt", "x");
+	add(&t, "tss", "x");
+	add(&t, "t", "x");
+	add(&t, "", "x");
+	add(&t, "Role", "x");
+	add(&t, "rolf", "x");
+	add(&t, "tyqe", "x");
+	add(&t, "teas", "x");
+	add(&t, "jsoN", "[");
+	add(&t, "json_", "[");
+	add(&t, "agents", "");
+	add(&t, "agenT", "");
+	add(&t, "message_iD", "");
+	add(&t, "role", "customer");
+	add(&t, "text", "hello \xff\xfe");
+	add(&t, "error", "bad_ts");
+	ev = ok(&t, ID);
+	check_ev(ev, WALL, TYPE_MESSAGE, ROLE_CUSTOMER, "c", NULL, NULL, NULL);
+	event_free(ev);
+
+	/* A name with a NUL is not the known name. */
+	t.n = 0;
+	add(&t, "conversation", "c");
+	add(&t, "role", "customer");
+	t.f[t.n].name = "ts\0";
+	t.f[t.n].namelen = 3;
+	t.f[t.n].value = "x";
+	t.f[t.n].valuelen = 1;
+	t.n++;
+	event_free(ok(&t, ID));
+
+	json1(&t, "{\"conversation\":\"c\",\"role\":\"customer\","
+	    "\"Team\":5,\"text\":{\"ts\":\"x\"},\"json\":[],\"big\":"
+	    "123456789012345678901234567890,\"n\":null}");
+	ev = ok(&t, ID);
+	check_ev(ev, WALL, TYPE_MESSAGE, ROLE_CUSTOMER, "c", NULL, NULL, NULL);
+	event_free(ev);
+}
+
+Test(entry, repeated_field_last_wins)
+{
+	struct tent	 t = { .n = 0 };
+	struct event	*ev;
+
+	add(&t, "conversation", "first");
+	add(&t, "role", "agent");
+	add(&t, "conversation", "");
+	add(&t, "role", "customer");
+	add(&t, "conversation", "last");
+	add(&t, "ts", "zzz");
+	add(&t, "ts", "1699999999000");
+	ev = ok(&t, ID);
+	check_ev(ev, 1699999999000LL, TYPE_MESSAGE, ROLE_CUSTOMER, "last",
+	    NULL, NULL, NULL);
+	event_free(ev);
+
+	add(&t, "conversation", "");
+	want(&t, ID, REASON_EMPTY_CONVERSATION);
+
+	/* The last json field wins too. */
+	t.n = 0;
+	add(&t, "json", "{\"conversation\":\"a\",\"role\":\"bot\"}");
+	add(&t, "json", "{\"conversation\":\"b\",\"role\":\"system\"}");
+	ev = ok(&t, ID);
+	check_ev(ev, WALL, TYPE_MESSAGE, ROLE_SYSTEM, "b", NULL, NULL, NULL);
+	event_free(ev);
+	add(&t, "json", "nope");
+	want(&t, ID, REASON_BAD_JSON);
+
+	/* And so does the last key in a JSON object. */
+	json1(&t, "{\"conversation\":\"a\",\"role\":\"customer\","
+	    "\"conversation\":\"z\"}");
+	ev = ok(&t, ID);
+	check_ev(ev, WALL, TYPE_MESSAGE, ROLE_CUSTOMER, "z", NULL, NULL, NULL);
+	event_free(ev);
+}
+
+Test(entry, nul_inside_strings)
+{
+	struct tent	 t = { .n = 0 };
+
+	add(&t, "role", "customer");
+	addn(&t, "conversation", "ab\0cd", 5);
+	want(&t, ID, REASON_BAD_CONVERSATION);
+	t.f[1].valuelen = 1;		/* "a" */
+	t.f[1].value = "\0";
+	want(&t, ID, REASON_BAD_CONVERSATION);
+	t.f[1].value = "c";
+	addn(&t, "agent", "a\0", 2);
+	want(&t, ID, REASON_BAD_AGENT);
+	t.n = 2;
+	addn(&t, "team", "\0t", 2);
+	want(&t, ID, REASON_BAD_TEAM);
+	t.n = 2;
+	addn(&t, "message_id", "m\0m", 3);
+	want(&t, ID, REASON_BAD_MESSAGE_ID);
+
+	/* In JSON: \u0000 decodes to a NUL and is refused the same way. */
+	json1(&t, "{\"conversation\":\"c\\u0000d\",\"role\":\"customer\"}");
+	want(&t, ID, REASON_BAD_CONVERSATION);
+	json1(&t, "{\"conversation\":\"c\",\"role\":\"customer\","
+	    "\"agent\":\"\\u0000\"}");
+	want(&t, ID, REASON_BAD_AGENT);
+	json1(&t, "{\"conversation\":\"c\",\"role\":\"customer\\u0000\"}");
+	want(&t, ID, REASON_BAD_ROLE);
+}
+
+Test(entry, invalid_utf8)
+{
+	static const char *const bad[] = {
+		"\xc3\x28",		/* bad continuation */
+		"\xc0\xaf",		/* overlong '/' */
+		"\xc1\xbf",		/* overlong */
+		"\xe0\x80\xaf",		/* overlong */
+		"\xe0\x9f\xbf",		/* overlong U+07FF */
+		"\xf0\x80\x80\xaf",	/* overlong */
+		"\xf0\x8f\xbf\xbf",	/* overlong U+FFFF */
+		"\xed\xa0\x80",		/* U+D800 */
+		"\xed\xbf\xbf",		/* U+DFFF */
+		"\xed\xa0\xbd\xed\xb8\x80", /* CESU-8 pair */
+		"\xf4\x90\x80\x80",	/* U+110000 */
+		"\xf5\x80\x80\x80",
+		"\xf8\x88\x80\x80\x80",
+		"\x80", "\xbf", "\xfe", "\xff",
+		"\xc3",			/* truncated */
+		"\xe2\x82",		/* truncated */
+		"\xf0\x9f\x98",		/* truncated */
+		"ok\xe2\x82",		/* truncated at the end */
+		"\xe2\x28\xa1",
+		"\xf0\x9f\x28\x80"
+	};
+	static const char *const good[] = {
+		"caf\xc3\xa9",		/* U+00E9 */
+		"\xc2\x80",		/* U+0080 */
+		"\xdf\xbf",		/* U+07FF */
+		"\xe0\xa0\x80",		/* U+0800 */
+		"\xed\x9f\xbf",		/* U+D7FF */
+		"\xee\x80\x80",		/* U+E000 */
+		"\xef\xbf\xbf",		/* U+FFFF */
+		"\xf0\x90\x80\x80",	/* U+10000 */
+		"\xf0\x9f\x98\x80",	/* U+1F600 */
+		"\xf4\x8f\xbf\xbf",	/* U+10FFFF */
+		"\xe6\x97\xa5\xe6\x9c\xac",
+		"\x01\x7f \t\n"
+	};
+	static const char *const names[] = {
+		"conversation", "agent", "team", "message_id"
+	};
+	static const enum reason reasons[] = {
+		REASON_BAD_CONVERSATION, REASON_BAD_AGENT, REASON_BAD_TEAM,
+		REASON_BAD_MESSAGE_ID
+	};
+	struct tent	 t = { .n = 0 };
+	struct event	*ev;
+	size_t		 i, j;
+
+	for (j = 0; j < 4; j++) {
+		t.n = 0;
+		add(&t, "conversation", "c");
+		add(&t, "role", "customer");
+		add(&t, names[j], "");
+		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			t.f[2].value = bad[i];
+			t.f[2].valuelen = strlen(bad[i]);
+			want(&t, ID, reasons[j]);
+		}
+		for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+			t.f[2].value = good[i];
+			t.f[2].valuelen = strlen(good[i]);
+			ev = ok(&t, ID);
+			event_free(ev);
+		}
+	}
+	/* Raw invalid UTF-8 inside a json field is a JSON error. */
+	json1(&t, "{\"conversation\":\"\xc3\x28\",\"role\":\"customer\"}");
+	want(&t, ID, REASON_BAD_JSON);
+	json1(&t, "{\"conversation\":\"\\ud800\",\"role\":\"customer\"}");
+	want(&t, ID, REASON_BAD_JSON);
+	/* An escaped surrogate pair is one valid character. */
+	json1(&t, "{\"conversation\":\"\\ud83d\\ude00\","
+	    "\"role\":\"customer\"}");
+	ev = ok(&t, ID);
+	check_str("conversation", ev->conv, ev->convlen, "\xf0\x9f\x98\x80",
+	    4);
+	event_free(ev);
+}
+
+Test(entry, json_with_flat_fields)
+{
+	struct tent	 t = { .n = 0 };
+	struct event	*ev;
+
+	/* Flat fields beside json are ignored, whatever they hold. */
+	add(&t, "conversation", "flat");
+	add(&t, "role", "bogus");
+	add(&t, "json", "{\"conversation\":\"js\",\"role\":\"agent\","
+	    "\"agent\":\"a\"}");
+	add(&t, "ts", "nonsense");
+	add(&t, "team", "");
+	add(&t, "type", "close");
+	ev = ok(&t, ID);
+	check_ev(ev, WALL, TYPE_MESSAGE, ROLE_AGENT, "js", "a", NULL, NULL);
+	event_free(ev);
+
+	/* Nor do valid flat fields rescue a bad json field... */
+	t.n = 0;
+	add(&t, "conversation", "flat");
+	add(&t, "role", "customer");
+	add(&t, "json", "{\"role\":\"customer\"}");
+	want(&t, ID, REASON_MISSING_CONVERSATION);
+	t.f[2].value = "{";
+	t.f[2].valuelen = 1;
+	want(&t, ID, REASON_BAD_JSON);
+	/* ...nor an empty one. */
+	t.f[2].valuelen = 0;
+	want(&t, ID, REASON_BAD_JSON);
+}
+
+Test(entry, json_not_object)
+{
+	static const char *const bad[] = {
+		"", " ", "[]",
+		"[{\"conversation\":\"c\",\"role\":\"customer\"}]",
+		"\"x\"", "42", "1.5", "true", "null", "{", "}", "{\"a\"}",
+		"{\"conversation\":\"c\",}", "{conversation:\"c\"}",
+		"{'conversation':'c'}", "{} {}", "{} x",
+		"{\"conversation\":\"c\",\"role\":\"customer\"",
+		"{\"ts\":NaN}", "{\"ts\":01}", "{\"ts\":1e999}"
+	};
+	struct tent	 t = { .n = 0 };
+	size_t		 i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		json1(&t, bad[i]);
+		want(&t, ID, REASON_BAD_JSON);
+	}
+	/* The length is honoured: no NUL needed, none looked for. */
+	t.n = 0;
+	addn(&t, "json", "{\"conversation\":\"c\",\"role\":\"customer\"}xx",
+	    38);
+	event_free(ok(&t, ID));
+	t.f[0].valuelen = 37;
+	want(&t, ID, REASON_BAD_JSON);
+}
+
+Test(entry, json_null_values)
+{
+	struct tent	 t = { .n = 0 };
+	struct event	*ev;
+
+	json1(&t, "{\"conversation\":null,\"role\":\"customer\"}");
+	want(&t, ID, REASON_MISSING_CONVERSATION);
+	json1(&t, "{\"conversation\":\"c\",\"role\":null}");
+	want(&t, ID, REASON_MISSING_ROLE);
+	json1(&t, "{\"conversation\":\"c\",\"role\":\"agent\",\"agent\":null}");
+	want(&t, ID, REASON_MISSING_AGENT);
+	json1(&t, "{\"conversation\":\"c\",\"role\":null,\"type\":\"close\"}");
+	ev = ok(&t, ID);
+	check_ev(ev, WALL, TYPE_CLOSE, ROLE_NONE, "c", NULL, NULL, NULL);
+	event_free(ev);
+	json1(&t, "{\"conversation\":\"c\",\"role\":\"customer\",\"type\":null,"
+	    "\"agent\":null,\"team\":null,\"message_id\":null,\"ts\":null}");
+	ev = ok(&t, "1699999999555-1");
+	check_ev(ev, 1699999999555LL, TYPE_MESSAGE, ROLE_CUSTOMER, "c", NULL,
+	    NULL, NULL);
+	event_free(ev);
+}
+
+Test(entry, json_wrong_types)
+{
+	struct tent	 t = { .n = 0 };
+
+	json1(&t, "{\"conversation\":5,\"role\":\"customer\"}");
+	want(&t, ID, REASON_BAD_CONVERSATION);
+	json1(&t, "{\"conversation\":[\"c\"],\"role\":\"customer\"}");
+	want(&t, ID, REASON_BAD_CONVERSATION);
+	json1(&t, "{\"conversation\":\"c\",\"role\":true}");
+	want(&t, ID, REASON_BAD_ROLE);
+	json1(&t, "{\"conversation\":\"c\",\"role\":\"customer\",\"type\":[]}");
+	want(&t, ID, REASON_BAD_TYPE);
+	json1(&t, "{\"conversation\":\"c\",\"role\":\"customer\","
+	    "\"agent\":{}}");
+	want(&t, ID, REASON_BAD_AGENT);
+	json1(&t, "{\"conversation\":\"c\",\"role\":\"customer\","
+	    "\"team\":1.5}");
+	want(&t, ID, REASON_BAD_TEAM);
+	json1(&t, "{\"conversation\":\"c\",\"role\":\"customer\","
+	    "\"message_id\":7}");
+	want(&t, ID, REASON_BAD_MESSAGE_ID);
+	json1(&t, "{\"conversation\":\"c\",\"role\":\"customer\","
+	    "\"ts\":false}");
+	want(&t, ID, REASON_BAD_TS);
+	/* The order holds across types: conversation before the rest. */
+	json1(&t, "{\"role\":5,\"type\":5,\"agent\":5}");
+	want(&t, ID, REASON_MISSING_CONVERSATION);
+	json1(&t, "{\"conversation\":\"c\",\"role\":5,\"type\":5}");
+	want(&t, ID, REASON_BAD_TYPE);
+	/* The empty, oversize and missing rules apply in JSON too. */
+	json1(&t, "{\"conversation\":\"\",\"role\":\"customer\"}");
+	want(&t, ID, REASON_EMPTY_CONVERSATION);
+	json1(&t, "{\"type\":\"assign\",\"conversation\":\"c\"}");
+	want(&t, ID, REASON_MISSING_AGENT);
+}
+
+Test(entry, json_oversize)
+{
+	struct tent	 t = { .n = 0 };
+	struct event	*ev;
+	char		 buf[1024];
+	size_t		 n, i, count;
+
+	n = (size_t)snprintf(buf, sizeof(buf), "{\"conversation\":\"c\","
+	    "\"role\":\"customer\",\"team\":\"%0256d\"}", 0);
+	cr_assert_lt(n, sizeof(buf));
+	json1(&t, buf);
+	ev = ok(&t, ID);
+	cr_assert_eq(ev->teamlen, 256);
+	event_free(ev);
+	snprintf(buf, sizeof(buf), "{\"conversation\":\"c\",\"role\":"
+	    "\"customer\",\"team\":\"%0257d\"}", 0);
+	json1(&t, buf);
+	want(&t, ID, REASON_OVERSIZE_TEAM);
+
+	/* The limit is on decoded bytes: 128 "\u00e9" are 256, 129 are 258. */
+	for (count = 128; count <= 129; count++) {
+		n = (size_t)snprintf(buf, sizeof(buf),
+		    "{\"role\":\"customer\",\"conversation\":\"");
+		for (i = 0; i < count; i++)
+			n += (size_t)snprintf(buf + n, sizeof(buf) - n,
+			    "\\u00e9");
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "\"}");
+		cr_assert_lt(n, sizeof(buf));
+		json1(&t, buf);
+		if (count == 129) {
+			want(&t, ID, REASON_OVERSIZE_CONVERSATION);
+			break;
+		}
+		ev = ok(&t, ID);
+		cr_assert_eq(ev->convlen, 256);
+		cr_assert(memcmp(ev->conv, "\xc3\xa9", 2) == 0);
+		event_free(ev);
+	}
+}
+
+/* One example for each reason the parser gives. */
+struct example {
+	enum reason	 reason;
+	const char	*id;
+	const char	*kv[14];
+};
+
+static const struct example examples[] = {
+	{ REASON_BAD_ID, "1-", { "conversation", "c", "role", "bot" } },
+	{ REASON_BAD_JSON, ID, { "json", "{]" } },
+	{ REASON_MISSING_CONVERSATION, ID, { "role", "bot" } },
+	{ REASON_EMPTY_CONVERSATION, ID, { "conversation", "",
+	    "role", "bot" } },
+	{ REASON_OVERSIZE_CONVERSATION, ID, { "role", "bot", "conversation",
+	    "0123456789012345678901234567890123456789012345678901234567890123"
+	    "0123456789012345678901234567890123456789012345678901234567890123"
+	    "0123456789012345678901234567890123456789012345678901234567890123"
+	    "0123456789012345678901234567890123456789012345678901234567890123"
+	    "!" } },
+	{ REASON_BAD_CONVERSATION, ID, { "conversation", "\xc0\xaf",
+	    "role", "bot" } },
+	{ REASON_MISSING_ROLE, ID, { "conversation", "c" } },
+	{ REASON_BAD_ROLE, ID, { "conversation", "c", "role", "robot" } },
+	{ REASON_BAD_TYPE, ID, { "conversation", "c", "type", "reopen" } },
+	{ REASON_MISSING_AGENT, ID, { "conversation", "c", "role", "agent" } },
+	{ REASON_EMPTY_AGENT, ID, { "conversation", "c", "role", "bot",
+	    "agent", "" } },
+	{ REASON_OVERSIZE_AGENT, ID, { "conversation", "c", "role", "bot",
+	    "agent",
+	    "0123456789012345678901234567890123456789012345678901234567890123"
+	    "0123456789012345678901234567890123456789012345678901234567890123"
+	    "0123456789012345678901234567890123456789012345678901234567890123"
+	    "0123456789012345678901234567890123456789012345678901234567890123"
+	    "\xc3\xa9" } },
+	{ REASON_BAD_AGENT, ID, { "conversation", "c", "role", "bot",
+	    "agent", "\xed\xa0\x80" } },
+	{ REASON_EMPTY_TEAM, ID, { "conversation", "c", "role", "bot",
+	    "team", "" } },
+	{ REASON_OVERSIZE_TEAM, ID, { "conversation", "c", "role", "bot",
+	    "team",
+	    "0123456789012345678901234567890123456789012345678901234567890123"
+	    "0123456789012345678901234567890123456789012345678901234567890123"
+	    "0123456789012345678901234567890123456789012345678901234567890123"
+	    "0123456789012345678901234567890123456789012345678901234567890123"
+	    "0" } },
+	{ REASON_BAD_TEAM, ID, { "conversation", "c", "role", "bot",
+	    "team", "\xc3\x28" } },
+	{ REASON_EMPTY_MESSAGE_ID, ID, { "conversation", "c", "role", "bot",
+	    "message_id", "" } },
+	{ REASON_OVERSIZE_MESSAGE_ID, ID, { "conversation", "c", "role",
+	    "bot", "message_id",
+	    "0123456789012345678901234567890123456789012345678901234567890123"
+	    "0123456789012345678901234567890123456789012345678901234567890123"
+	    "0123456789012345678901234567890123456789012345678901234567890123"
+	    "0123456789012345678901234567890123456789012345678901234567890123"
+	    "0" } },
+	{ REASON_BAD_MESSAGE_ID, ID, { "conversation", "c", "role", "bot",
+	    "message_id", "\xf4\x90\x80\x80" } },
+	{ REASON_BAD_TS, ID, { "conversation", "c", "role", "bot",
+	    "ts", "-1" } },
+	{ REASON_OLD_TS, ID, { "conversation", "c", "role", "bot",
+	    "ts", "946684799999" } },
+	{ REASON_FUTURE_TS, ID, { "conversation", "c", "role", "bot",
+	    "ts", "1700000300001" } }
+};
+
+Test(entry, every_reason)
+{
+	struct tent	 t;
+	size_t		 i, k;
+	int		 seen[REASON_COUNT] = { 0 };
+	int		 r;
+
+	for (i = 0; i < sizeof(examples) / sizeof(examples[0]); i++) {
+		t.n = 0;
+		for (k = 0; examples[i].kv[k] != NULL; k += 2)
+			add(&t, examples[i].kv[k], examples[i].kv[k + 1]);
+		want(&t, examples[i].id, examples[i].reason);
+		seen[examples[i].reason] = 1;
+	}
+	for (r = 0; r < REASON_COUNT; r++)
+		if (r != REASON_LATE)
+			cr_assert(seen[r], "no example of %s", reason_names[r]);
+}
+
+/* Random printable ASCII, JSON specials and multibyte characters. */
+static size_t
+rand_utf8(uint64_t *s, char *buf, size_t target)
+{
+	static const uint32_t edges[] = {
+		0x1, 0x1f, 0x22, 0x5c, 0x7f, 0x80, 0x7ff, 0x800, 0xd7ff,
+		0xe000, 0xfeff, 0xfffd, 0xffff, 0x10000, 0x1f600, 0x10ffff
+	};
+	size_t		 n, len;
+	uint32_t	 cp;
+
+	n = 0;
+	while (n < target) {
+		switch (rndn(s, 8)) {
+		case 0:
+		case 1:
+		case 2:
+		case 3:
+			cp = 0x20 + (uint32_t)rndn(s, 0x5f);
+			break;
+		case 4:
+			cp = 0x80 + (uint32_t)rndn(s, 0x780);
+			break;
+		case 5:
+			cp = 0x800 + (uint32_t)rndn(s, 0xf800);
+			if (cp >= 0xd800 && cp <= 0xdfff)
+				cp -= 0x800;
+			break;
+		case 6:
+			cp = 0x10000 + (uint32_t)rndn(s, 0x100000);
+			break;
+		default:
+			cp = edges[rndn(s, sizeof(edges) / sizeof(edges[0]))];
+			break;
+		}
+		len = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+		if (len > target - n) {
+			cp = 'x';
+			len = 1;
+		}
+		switch (len) {
+		case 1:
+			buf[n] = (char)cp;
+			break;
+		case 2:
+			buf[n] = (char)(0xc0 | cp >> 6);
+			buf[n + 1] = (char)(0x80 | (cp & 0x3f));
+			break;
+		case 3:
+			buf[n] = (char)(0xe0 | cp >> 12);
+			buf[n + 1] = (char)(0x80 | (cp >> 6 & 0x3f));
+			buf[n + 2] = (char)(0x80 | (cp & 0x3f));
+			break;
+		default:
+			buf[n] = (char)(0xf0 | cp >> 18);
+			buf[n + 1] = (char)(0x80 | (cp >> 12 & 0x3f));
+			buf[n + 2] = (char)(0x80 | (cp >> 6 & 0x3f));
+			buf[n + 3] = (char)(0x80 | (cp & 0x3f));
+			break;
+		}
+		n += len;
+	}
+	return (n);
+}
+
+static size_t
+rand_len(uint64_t *s)
+{
+	switch (rndn(s, 6)) {
+	case 0:
+		return (ENTRY_MAX_ID);
+	case 1:
+		return (1);
+	case 2:
+		return (1 + rndn(s, ENTRY_MAX_ID));
+	default:
+		return (1 + rndn(s, 24));
+	}
+}
+
+/* A random valid event, kept as the values to compare against. */
+struct gen {
+	int64_t		 ts;
+	int		 tsfromid;
+	char		 id[64];
+	int		 type;
+	int		 role;
+	char		 str[4][ENTRY_MAX_ID];	/* conv, agent, team, msgid */
+	size_t		 len[4];		/* 0: absent */
+};
+
+static const char *const gen_names[4] = {
+	"conversation", "agent", "team", "message_id"
+};
+static const char *const type_names[3] = { "message", "assign", "close" };
+static const char *const role_names[5] = {
+	NULL, "customer", "agent", "bot", "system"
+};
+
+static void
+gen_event(uint64_t *s, struct gen *g)
+{
+	int64_t		 idms;
+	int		 i;
+
+	memset(g, 0, sizeof(*g));
+	g->type = (int)rndn(s, 3);
+	if (g->type == TYPE_MESSAGE)
+		g->role = 1 + (int)rndn(s, 4);
+	else
+		g->role = (int)rndn(s, 5);
+	for (i = 0; i < 4; i++)
+		if (i == 0 || rndn(s, 2) == 0 || (i == 1 &&
+		    (g->role == ROLE_AGENT || g->type == TYPE_ASSIGN)))
+			g->len[i] = rand_utf8(s, g->str[i], rand_len(s));
+	switch (rndn(s, 5)) {
+	case 0:
+		g->ts = ENTRY_MIN_TS;
+		break;
+	case 1:
+		g->ts = WALL + FUT;
+		break;
+	default:
+		g->ts = ENTRY_MIN_TS +
+		    (int64_t)rndn(s, (uint64_t)(WALL + FUT - ENTRY_MIN_TS + 1));
+		break;
+	}
+	g->tsfromid = rndn(s, 4) == 0;
+	idms = g->tsfromid ? g->ts : (int64_t)rndn(s, 1ULL << 50);
+	snprintf(g->id, sizeof(g->id), "%" PRId64 "-%" PRIu64, idms,
+	    rndn(s, 3) == 0 ? rnd(s) : rndn(s, 10));
+}
+
+/* Fields copied to exact-size heap buffers, so ASan sees any overread. */
+struct owned {
+	struct entry_field	 f[MAXF];
+	char			*name[MAXF];
+	char			*val[MAXF];
+	size_t			 n;
+};
+
+static void
+own_add(struct owned *o, const char *name, size_t nl, const char *v,
+    size_t vl)
+{
+	cr_assert_lt(o->n, MAXF);
+	o->name[o->n] = malloc(nl > 0 ? nl : 1);
+	o->val[o->n] = malloc(vl > 0 ? vl : 1);
+	cr_assert(o->name[o->n] != NULL && o->val[o->n] != NULL);
+	memcpy(o->name[o->n], name, nl);
+	memcpy(o->val[o->n], v, vl);
+	o->f[o->n].name = o->name[o->n];
+	o->f[o->n].namelen = nl;
+	o->f[o->n].value = o->val[o->n];
+	o->f[o->n].valuelen = vl;
+	o->n++;
+}
+
+static void
+own_adds(struct owned *o, const char *name, const char *v)
+{
+	own_add(o, name, strlen(name), v, strlen(v));
+}
+
+static void
+own_free(struct owned *o)
+{
+	size_t	 i;
+
+	for (i = 0; i < o->n; i++) {
+		free(o->name[i]);
+		free(o->val[i]);
+	}
+	o->n = 0;
+}
+
+static const char *const junk_names[] = {
+	"text", "conv", "Conversation", "conversation_", "ts_", "t", "tss",
+	"jsn", "json2", "roles", "agent_id", "teams", "message", "id"
+};
+
+/* Flat fields in random order, with unknown and overridden fields. */
+static void
+gen_flat(uint64_t *s, const struct gen *g, struct owned *o)
+{
+	char		 digits[32];
+	const char	*names[8], *vals[8], *tn, *tv;
+	size_t		 lens[8], tl, n, i, j, k;
+
+	n = 0;
+	for (i = 0; i < 4; i++) {
+		if (g->len[i] == 0)
+			continue;
+		names[n] = gen_names[i];
+		vals[n] = g->str[i];
+		lens[n++] = g->len[i];
+	}
+	if (g->type != TYPE_MESSAGE || rndn(s, 2) == 0) {
+		names[n] = "type";
+		vals[n] = type_names[g->type];
+		lens[n++] = strlen(type_names[g->type]);
+	}
+	if (g->role != ROLE_NONE) {
+		names[n] = "role";
+		vals[n] = role_names[g->role];
+		lens[n++] = strlen(role_names[g->role]);
+	}
+	if (!g->tsfromid) {
+		/* Leading zeros are fine up to 19 digits. */
+		snprintf(digits, sizeof(digits), "%0*" PRId64,
+		    (int)rndn(s, 20), g->ts);
+		names[n] = "ts";
+		vals[n] = digits;
+		lens[n++] = strlen(digits);
+	}
+	for (i = n; i > 1; i--) {
+		j = rndn(s, i);
+		tn = names[i - 1];
+		tv = vals[i - 1];
+		tl = lens[i - 1];
+		names[i - 1] = names[j];
+		vals[i - 1] = vals[j];
+		lens[i - 1] = lens[j];
+		names[j] = tn;
+		vals[j] = tv;
+		lens[j] = tl;
+	}
+	o->n = 0;
+	for (i = 0; i < n; i++) {
+		for (k = rndn(s, 3); k > 0; k--)
+			own_adds(o, junk_names[rndn(s, sizeof(junk_names) /
+			    sizeof(junk_names[0]))], "\xff");
+		if (rndn(s, 6) == 0)	/* overridden by the one below */
+			own_adds(o, names[i], rndn(s, 2) ? "" : "\xc0\xaf");
+		own_add(o, names[i], strlen(names[i]), vals[i], lens[i]);
+	}
+}
+
+/* The same event as one json field, encoded by jansson. */
+static void
+gen_json(uint64_t *s, const struct gen *g, struct owned *o)
+{
+	json_t		*root;
+	char		*text, digits[32];
+	size_t		 i;
+
+	root = json_object();
+	for (i = 0; i < 4; i++) {
+		if (g->len[i] > 0)
+			json_object_set_new(root, gen_names[i],
+			    json_stringn(g->str[i], g->len[i]));
+		else if (rndn(s, 3) == 0)
+			json_object_set_new(root, gen_names[i], json_null());
+	}
+	if (g->type != TYPE_MESSAGE || rndn(s, 2) == 0)
+		json_object_set_new(root, "type",
+		    json_string(type_names[g->type]));
+	if (g->role != ROLE_NONE)
+		json_object_set_new(root, "role",
+		    json_string(role_names[g->role]));
+	else if (rndn(s, 2) == 0)
+		json_object_set_new(root, "role", json_null());
+	if (!g->tsfromid) {
+		switch (rndn(s, 3)) {
+		case 0:
+			json_object_set_new(root, "ts", json_integer(g->ts));
+			break;
+		case 1:
+			json_object_set_new(root, "ts",
+			    json_real((double)g->ts));
+			break;
+		default:
+			snprintf(digits, sizeof(digits), "%" PRId64, g->ts);
+			json_object_set_new(root, "ts", json_string(digits));
+			break;
+		}
+	} else if (rndn(s, 2) == 0)
+		json_object_set_new(root, "ts", json_null());
+	if (rndn(s, 2) == 0)
+		json_object_set_new(root, "extra", json_pack("{s:[i,s,f]}",
+		    "ts", 1, "x", 0.5));
+	text = json_dumps(root, JSON_COMPACT |
+	    (rndn(s, 2) ? JSON_ENSURE_ASCII : 0) |
+	    (rndn(s, 2) ? JSON_SORT_KEYS : 0));
+	cr_assert_not_null(text, "json_dumps");
+	o->n = 0;
+	if (rndn(s, 2) == 0)
+		own_adds(o, "conversation", "");
+	own_adds(o, "json", text);
+	if (rndn(s, 2) == 0)
+		own_adds(o, "ts", "garbage");
+	free(text);
+	json_decref(root);
+}
+
+static void
+check_gen(const struct event *ev, const struct gen *g)
+{
+	cr_assert_eq(ev->ts, g->ts);
+	cr_assert_eq(ev->seq, 0);
+	cr_assert_eq((int)ev->type, g->type);
+	cr_assert_eq((int)ev->role, g->role);
+	check_str("conversation", ev->conv, ev->convlen,
+	    g->len[0] ? g->str[0] : NULL, g->len[0]);
+	check_str("agent", ev->agent, ev->agentlen,
+	    g->len[1] ? g->str[1] : NULL, g->len[1]);
+	check_str("team", ev->team, ev->teamlen,
+	    g->len[2] ? g->str[2] : NULL, g->len[2]);
+	check_str("message_id", ev->msgid, ev->msgidlen,
+	    g->len[3] ? g->str[3] : NULL, g->len[3]);
+}
+
+Test(entry, random_roundtrip)
+{
+	static const uint64_t seeds[] = { 1, 0x9e3779b97f4a7c15ULL, 20240611 };
+	struct owned	 o = { .n = 0 };
+	struct gen	 g;
+	struct event	*ev;
+	enum reason	 r;
+	uint64_t	 s;
+	size_t		 i;
+	int		 n;
+
+	for (i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++) {
+		s = seeds[i];
+		for (n = 0; n < 1500; n++) {
+			gen_event(&s, &g);
+			gen_flat(&s, &g, &o);
+			ev = entry_parse(g.id, o.f, o.n, WALL, FUT, &r);
+			cr_assert_not_null(ev, "seed %zu case %d flat: %s", i,
+			    n, rname(r));
+			check_gen(ev, &g);
+			event_free(ev);
+			own_free(&o);
+
+			gen_json(&s, &g, &o);
+			ev = entry_parse(g.id, o.f, o.n, WALL, FUT, &r);
+			cr_assert_not_null(ev, "seed %zu case %d json: %s", i,
+			    n, rname(r));
+			check_gen(ev, &g);
+			event_free(ev);
+			own_free(&o);
+		}
+	}
+}
+
+/* The last flat field of this name, or NULL. */
+static const struct entry_field *
+last_field(const struct owned *o, const char *name)
+{
+	const struct entry_field	*f;
+	size_t				 i;
+
+	f = NULL;
+	for (i = 0; i < o->n; i++)
+		if (o->f[i].namelen == strlen(name) &&
+		    memcmp(o->f[i].name, name, o->f[i].namelen) == 0)
+			f = &o->f[i];
+	return (f);
+}
+
+static void
+check_same(const char *what, const char *got, uint16_t len,
+    const struct entry_field *f)
+{
+	check_str(what, got, len, f ? f->value : NULL, f ? f->valuelen : 0);
+}
+
+/* What any accepted event must satisfy, whatever the input. */
+static void
+check_wellformed(const struct event *ev)
+{
+	const char	*s[4] = { ev->conv, ev->agent, ev->team, ev->msgid };
+	uint16_t	 l[4] = { ev->convlen, ev->agentlen, ev->teamlen,
+	    ev->msgidlen };
+	int		 i;
+
+	cr_assert_not_null(ev->conv);
+	cr_assert_geq(ev->ts, ENTRY_MIN_TS);
+	cr_assert_leq(ev->ts, WALL + FUT);
+	cr_assert_eq(ev->seq, 0);
+	cr_assert(ev->type >= TYPE_MESSAGE && ev->type <= TYPE_CLOSE);
+	cr_assert(ev->role >= ROLE_NONE && ev->role <= ROLE_SYSTEM);
+	cr_assert(ev->role != ROLE_NONE || ev->type != TYPE_MESSAGE);
+	if (ev->role == ROLE_AGENT || ev->type == TYPE_ASSIGN)
+		cr_assert_not_null(ev->agent);
+	for (i = 0; i < 4; i++) {
+		if (s[i] == NULL) {
+			cr_assert_eq(l[i], 0);
+			continue;
+		}
+		cr_assert(l[i] >= 1 && l[i] <= ENTRY_MAX_ID);
+		cr_assert_eq(s[i][l[i]], '\0');
+		cr_assert_eq(strlen(s[i]), l[i]);
+		cr_assert(ref_utf8((const unsigned char *)s[i], l[i]));
+	}
+}
+
+static const char *const interesting[] = {
+	"", "0", "-1", "message", "assign", "close", "customer", "agent",
+	"bot", "system", "\xed\xa0\x80", "\xc0\xaf", "{}", "[]", "null",
+	"99999999999999999999", "946684799999", "1700000300001",
+	"{\"conversation\":\"c\",\"role\":\"bot\"}"
+};
+
+/* Applies one random damage to a copy of the entry. */
+static void
+mutate(uint64_t *s, struct owned *o, char *id)
+{
+	const char	*p;
+	char		 buf[300];
+	size_t		 i, len, k;
+
+	i = o->n > 0 ? rndn(s, o->n) : 0;
+	switch (rndn(s, 9)) {
+	case 0:		/* flip a bit of a value */
+	case 1:
+		if (o->n == 0 || o->f[i].valuelen == 0)
+			break;
+		o->val[i][rndn(s, o->f[i].valuelen)] ^=
+		    (char)(1 << rndn(s, 8));
+		break;
+	case 2:		/* set a byte of a value */
+		if (o->n == 0 || o->f[i].valuelen == 0)
+			break;
+		o->val[i][rndn(s, o->f[i].valuelen)] = (char)rnd(s);
+		break;
+	case 3:		/* truncate a value */
+		if (o->n == 0 || o->f[i].valuelen == 0)
+			break;
+		o->f[i].valuelen = rndn(s, o->f[i].valuelen);
+		break;
+	case 4:		/* flip a bit of a name */
+		if (o->n == 0 || o->f[i].namelen == 0)
+			break;
+		o->name[i][rndn(s, o->f[i].namelen)] ^=
+		    (char)(1 << rndn(s, 8));
+		break;
+	case 5:		/* drop a field */
+		if (o->n == 0)
+			break;
+		free(o->name[i]);
+		free(o->val[i]);
+		o->n--;
+		memmove(&o->f[i], &o->f[i + 1], (o->n - i) * sizeof(o->f[0]));
+		memmove(&o->name[i], &o->name[i + 1],
+		    (o->n - i) * sizeof(o->name[0]));
+		memmove(&o->val[i], &o->val[i + 1],
+		    (o->n - i) * sizeof(o->val[0]));
+		break;
+	case 6:		/* append a known field with random bytes */
+		len = rndn(s, 4) == 0 ? rndn(s, sizeof(buf)) : rndn(s, 8);
+		for (k = 0; k < len; k++)
+			buf[k] = (char)rnd(s);
+		p = gen_names[rndn(s, 4)];
+		if (rndn(s, 3) == 0)
+			p = rndn(s, 2) ? "ts" : "role";
+		if (o->n < MAXF)
+			own_add(o, p, strlen(p), buf, len);
+		break;
+	case 7:		/* append a known field with a tricky value */
+		p = interesting[rndn(s,
+		    sizeof(interesting) / sizeof(interesting[0]))];
+		if (o->n < MAXF)
+			own_adds(o, rndn(s, 8) == 0 ? "json" :
+			    rndn(s, 2) ? "type" : "role", p);
+		break;
+	default:	/* damage the id */
+		len = strlen(id);
+		if (len == 0)
+			break;
+		if (rndn(s, 2))
+			id[rndn(s, len)] = (char)(1 + rndn(s, 255));
+		else
+			id[rndn(s, len)] = '\0';
+		break;
+	}
+}
+
+Test(entry, random_mutation)
+{
+	static const uint64_t seeds[] = { 7, 0xdeadbeefcafeULL, 424242 };
+	struct owned			 o = { .n = 0 };
+	struct gen			 g;
+	struct event			*ev;
+	const struct entry_field	*jf;
+	enum reason			 r;
+	uint64_t			 s;
+	size_t				 i;
+	int				 n, m, accepted, refused;
+
+	accepted = refused = 0;
+	for (i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++) {
+		s = seeds[i];
+		for (n = 0; n < 2000; n++) {
+			gen_event(&s, &g);
+			if (rndn(&s, 3) == 0)
+				gen_json(&s, &g, &o);
+			else
+				gen_flat(&s, &g, &o);
+			for (m = 1 + (int)rndn(&s, 3); m > 0; m--)
+				mutate(&s, &o, g.id);
+			r = (enum reason)-42;
+			ev = entry_parse(g.id, o.f, o.n, WALL, FUT, &r);
+			if (ev == NULL) {
+				cr_assert(r >= 0 && r < REASON_COUNT &&
+				    r != REASON_LATE, "seed %zu case %d: "
+				    "reason %d", i, n, (int)r);
+				refused++;
+				own_free(&o);
+				continue;
+			}
+			accepted++;
+			cr_assert_eq(r, REASON_NONE);
+			check_wellformed(ev);
+			/* Flat entries: the event holds the last values. */
+			jf = last_field(&o, "json");
+			if (jf == NULL) {
+				check_same("conversation", ev->conv,
+				    ev->convlen, last_field(&o,
+				    "conversation"));
+				check_same("agent", ev->agent, ev->agentlen,
+				    last_field(&o, "agent"));
+				check_same("team", ev->team, ev->teamlen,
+				    last_field(&o, "team"));
+				check_same("message_id", ev->msgid,
+				    ev->msgidlen, last_field(&o,
+				    "message_id"));
+			}
+			event_free(ev);
+			own_free(&o);
+		}
+	}
+	/* Both outcomes must be common, or the test proves little. */
+	cr_assert_gt(accepted, 1000, "accepted %d", accepted);
+	cr_assert_gt(refused, 1000, "refused %d", refused);
+}
+
+/* Whether the parser takes these bytes as a conversation id. */
+static int
+utf8_accepted(const unsigned char *b, size_t len)
+{
+	struct entry_field	 f[2];
+	struct event		*ev;
+	enum reason		 r;
+	char			*copy;
+
+	copy = malloc(len);
+	cr_assert_not_null(copy);
+	memcpy(copy, b, len);
+	f[0].name = "role";
+	f[0].namelen = 4;
+	f[0].value = "bot";
+	f[0].valuelen = 3;
+	f[1].name = "conversation";
+	f[1].namelen = 12;
+	f[1].value = copy;
+	f[1].valuelen = len;
+	ev = entry_parse(ID, f, 2, WALL, FUT, &r);
+	free(copy);
+	if (ev == NULL) {
+		cr_assert_eq(r, REASON_BAD_CONVERSATION, "got %s", rname(r));
+		return (0);
+	}
+	event_free(ev);
+	return (1);
+}
+
+static void
+utf8_case(const unsigned char *b, size_t len, int *good)
+{
+	int	 want_ok;
+
+	want_ok = ref_utf8(b, len);
+	if (utf8_accepted(b, len) != want_ok)
+		cr_assert_fail("%02x %02x %02x %02x (len %zu): reference %d",
+		    b[0], len > 1 ? b[1] : 0, len > 2 ? b[2] : 0,
+		    len > 3 ? b[3] : 0, len, want_ok);
+	*good += want_ok;
+}
+
+/*
+ * The validator against the decoding reference: every 1- and 2-byte
+ * string, all 3-byte strings after the tricky leads, the edges of the
+ * 4-byte forms, and random strings of boundary bytes.
+ */
+Test(entry, utf8_against_reference)
+{
+	static const unsigned char leads3[] = {
+		0xe0, 0xe1, 0xec, 0xed, 0xee, 0xef, 0xf0, 0xf4
+	};
+	static const unsigned char edge[] = {
+		0x00, 0x01, 0x28, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf,
+		0xc0, 0xc1, 0xc2, 0xdf, 0xe0, 0xed, 0xef, 0xf0, 0xf4, 0xf5,
+		0xff
+	};
+	unsigned char	 b[16];
+	uint64_t	 s;
+	size_t		 i, j, k, l, len;
+	int		 good, n;
+
+	good = 0;
+	for (i = 0; i < 256; i++) {
+		b[0] = (unsigned char)i;
+		utf8_case(b, 1, &good);
+		for (j = 0; j < 256; j++) {
+			b[1] = (unsigned char)j;
+			utf8_case(b, 2, &good);
+		}
+	}
+	/* 0x01..0x7f, then U+0080..U+07FF. */
+	cr_assert_eq(good, 127 + 127 * 127 + 1920);
+
+	good = 0;
+	for (i = 0; i < sizeof(leads3); i++) {
+		b[0] = leads3[i];
+		for (j = 0; j < 256; j++)
+			for (k = 0; k < 256; k++) {
+				b[1] = (unsigned char)j;
+				b[2] = (unsigned char)k;
+				utf8_case(b, 3, &good);
+			}
+	}
+	/*
+	 * e0: 32*64; e1, ec, ee, ef: 64*64 each; ed: 32*64; f0, f4: none
+	 * (too short); plus ASCII triples and 2-byte-then-ASCII: none,
+	 * since every lead here is >= 0xe0.
+	 */
+	cr_assert_eq(good, 32 * 64 + 4 * 64 * 64 + 32 * 64);
+
+	good = 0;
+	for (i = 0xf0; i <= 0xf5; i++)
+		for (j = 0; j < 256; j++)
+			for (k = 0; k < sizeof(edge); k++)
+				for (l = 0; l < sizeof(edge); l++) {
+					b[0] = (unsigned char)i;
+					b[1] = (unsigned char)j;
+					b[2] = edge[k];
+					b[3] = edge[l];
+					utf8_case(b, 4, &good);
+				}
+	/* f0: 48 second bytes, f1-f3: 64, f4: 16; 6 * 6 good tails each. */
+	cr_assert_eq(good, (48 + 3 * 64 + 16) * 36);
+
+	s = 12345;
+	good = 0;
+	for (n = 0; n < 100000; n++) {
+		len = 1 + rndn(&s, sizeof(b));
+		for (i = 0; i < len; i++)
+			b[i] = rndn(&s, 4) == 0 ? (unsigned char)('a' +
+			    rndn(&s, 26)) : edge[rndn(&s, sizeof(edge))];
+		utf8_case(b, len, &good);
+	}
+	cr_assert_gt(good, 1000, "only %d valid random strings", good);
+}
