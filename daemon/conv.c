@@ -29,11 +29,16 @@ convs_clear(struct convs *cs)
 	memset(cs, 0, sizeof(*cs));
 }
 
+uint32_t
+conv_hash(const char *id, size_t len)
+{
+	return ((uint32_t)hash_bytes(id, len));
+}
+
 struct conv *
-conv_find(const struct convs *cs, const char *id, size_t len)
+conv_find(const struct convs *cs, const char *id, size_t len, uint32_t h)
 {
 	struct conv	*c;
-	uint32_t	 h = (uint32_t)hash_bytes(id, len);
 
 	for (c = cs->table[h & cs->mask]; c != NULL; c = c->hnext) {
 		if (c->hash == h && c->idlen == len &&
@@ -64,12 +69,12 @@ convs_grow(struct convs *cs)
 
 /* Creates a conversation, the most recently active one. */
 struct conv *
-conv_new(struct convs *cs, const char *id, size_t len)
+conv_new(struct convs *cs, const char *id, size_t len, uint32_t h)
 {
 	struct conv	*c;
 
 	c = xcalloc(1, sizeof(*c) + len + 1);
-	c->hash = (uint32_t)hash_bytes(id, len);
+	c->hash = h;
 	c->idlen = (uint16_t)len;
 	memcpy(c->id, id, len);
 	c->hnext = cs->table[c->hash & cs->mask];
@@ -83,6 +88,36 @@ conv_new(struct convs *cs, const char *id, size_t len)
 	if (++cs->count > cs->mask + 1)
 		convs_grow(cs);
 	return (c);
+}
+
+/*
+ * Warms the cache for a conversation the engine will touch soon, in
+ * three steps as the event draws near: the table slot, the conversation,
+ * then what applying an event reaches through it.
+ */
+void
+conv_prefetch(const struct convs *cs, uint32_t h, int step)
+{
+	struct conv *const	*slot = &cs->table[h & cs->mask];
+	const struct conv	*c;
+
+	if (step == 0) {
+		__builtin_prefetch(slot);
+		return;
+	}
+	if ((c = *slot) == NULL)
+		return;
+	if (step == 1) {
+		__builtin_prefetch(c);
+		return;
+	}
+	if (c->hash != h)
+		return;
+	__builtin_prefetch(c->msgids);
+	__builtin_prefetch(c->idle_prev, 1);
+	__builtin_prefetch(c->idle_next, 1);
+	__builtin_prefetch(c->wait_prev, 1);
+	__builtin_prefetch(c->wait_next, 1);
 }
 
 /* Unlinks and frees; the caller has already closed its wait. */

@@ -134,6 +134,7 @@ engine_push(struct engine *e, struct event *ev)
 		return (REASON_LATE);
 	}
 	ev->seq = e->seq++;
+	ev->convhash = conv_hash(ev->conv, ev->convlen);
 	if (ev->ts > e->max_ts)
 		e->max_ts = ev->ts;
 	reorder_push(&e->reorder, ev);
@@ -297,23 +298,29 @@ engine_breach(struct engine *e, struct conv *c, int k, int64_t stamp)
 static void
 engine_respond(struct engine *e, struct conv *c, const struct event *ev)
 {
-	struct scope	*agent;
+	struct scope	*agent = c->agent;
 	int64_t		 wait;
 	uint32_t	 ms;
-	int		 first = (c->flags & CONV_FIRST) != 0;
+	int		 flags = 0;
 
-	agent = scope_get(&e->scopes, SCOPE_AGENT, ev->agent, ev->agentlen);
+	if (agent == NULL || agent->namelen != ev->agentlen ||
+	    memcmp(agent->name, ev->agent, ev->agentlen) != 0)
+		agent = scope_get(&e->scopes, SCOPE_AGENT, ev->agent,
+		    ev->agentlen);
 	wait = (c->flags & CONV_BOT) ? 0 : ev->ts - c->start;
 	ms = wait > UINT32_MAX ? UINT32_MAX : (uint32_t)wait;
-	if (first && !(c->passed & BIT(THR_FRT)))
-		engine_credit(e, agent, c->team, ev->ts, TALLY_FRT_WITHIN);
+	if (c->flags & CONV_FIRST) {
+		flags |= WINDOW_FIRST;
+		if (!(c->passed & BIT(THR_FRT)))
+			flags |= WINDOW_FRT_WITHIN;
+	}
 	if (!(c->passed & BIT(THR_WITHIN)))
-		engine_credit(e, agent, c->team, ev->ts, TALLY_WITHIN);
+		flags |= WINDOW_WITHIN;
 	c->passed |= BIT(THR_FRT) | BIT(THR_WITHIN);
-	scope_response(agent, ev->ts, ms, first);
+	scope_response(agent, ev->ts, ms, flags);
 	if (c->team != NULL)
-		scope_response(c->team, ev->ts, ms, first);
-	scope_response(e->scopes.global, ev->ts, ms, first);
+		scope_response(c->team, ev->ts, ms, flags);
+	scope_response(e->scopes.global, ev->ts, ms, flags);
 	engine_emit(e, c, OUTCOME_RESPONSE, agent, ev->ts, wait);
 	wait_close(e, c);
 }
@@ -347,7 +354,7 @@ engine_apply(struct engine *e, const struct event *ev)
 	struct conv	*c;
 
 	e->stats.applied++;
-	c = conv_find(&e->convs, ev->conv, ev->convlen);
+	c = conv_find(&e->convs, ev->conv, ev->convlen, ev->convhash);
 	if (c == NULL) {
 		if (ev->type == TYPE_CLOSE)
 			return;
@@ -355,7 +362,7 @@ engine_apply(struct engine *e, const struct event *ev)
 			e->stats.evicted++;
 			engine_finish(e, e->convs.idle_head, ev->ts);
 		}
-		c = conv_new(&e->convs, ev->conv, ev->convlen);
+		c = conv_new(&e->convs, ev->conv, ev->convlen, ev->convhash);
 	}
 	if (ev->msgid != NULL && conv_seen(c, ev->msgid, ev->msgidlen)) {
 		e->stats.duplicates++;
@@ -439,6 +446,23 @@ engine_next_threshold(struct engine *e, int64_t *when)
 	return (best);
 }
 
+/*
+ * Applying an event mostly waits on memory: its conversation and the
+ * neighbours it is linked to.  The events to come are known, so their
+ * cache lines are requested a few events ahead, in dependent steps.
+ */
+static void
+engine_prefetch(const struct engine *e)
+{
+	static const size_t	 ahead[3] = { 12, 6, 3 };
+	const struct event	*ev;
+	int			 step;
+
+	for (step = 0; step < 3; step++)
+		if ((ev = reorder_ahead(&e->reorder, ahead[step])) != NULL)
+			conv_prefetch(&e->convs, ev->convhash, step);
+}
+
 static int64_t
 engine_stamp(struct engine *e, int64_t when)
 {
@@ -473,6 +497,7 @@ engine_advance(struct engine *e, int64_t wall, int caught_up)
 		have_ttl = c != NULL && (ttl_at = c->last + e->ttl) < t;
 		if (ev != NULL && (k == -1 || ev->ts <= thr_at) &&
 		    (!have_ttl || ev->ts <= ttl_at)) {
+			engine_prefetch(e);
 			reorder_pop(&e->reorder);
 			engine_stamp(e, ev->ts);
 			engine_apply(e, ev);
@@ -514,5 +539,5 @@ engine_memory(const struct engine *e, size_t *convs, size_t *scopes)
 		*convs = nc;
 	if (scopes != NULL)
 		*scopes = ns;
-	return (sizeof(*e) + nc + ns + e->reorder.cap * sizeof(void *));
+	return (sizeof(*e) + nc + ns + reorder_memory(&e->reorder));
 }

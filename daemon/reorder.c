@@ -1,6 +1,7 @@
-/* The reorder buffer: events wait here until the clock passes them. */
+/* The reorder buffer: a FIFO ring for in-order events, a heap for the rest. */
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "entry.h"
 #include "reorder.h"
@@ -17,24 +18,24 @@ reorder_less(const struct event *a, const struct event *b)
 void
 reorder_init(struct reorder *r)
 {
-	r->heap = NULL;
-	r->n = r->cap = 0;
+	memset(r, 0, sizeof(*r));
 }
 
 /* Frees the buffered events too. */
 void
 reorder_clear(struct reorder *r)
 {
-	size_t	 i;
+	struct event	*ev;
 
-	for (i = 0; i < r->n; i++)
-		event_free(r->heap[i]);
+	while ((ev = reorder_pop(r)) != NULL)
+		event_free(ev);
 	free(r->heap);
+	free(r->ring);
 	reorder_init(r);
 }
 
-void
-reorder_push(struct reorder *r, struct event *ev)
+static void
+reorder_heap_push(struct reorder *r, struct event *ev)
 {
 	size_t	 i, parent;
 
@@ -53,20 +54,12 @@ reorder_push(struct reorder *r, struct event *ev)
 	r->heap[i] = ev;
 }
 
-struct event *
-reorder_peek(const struct reorder *r)
-{
-	return (r->n == 0 ? NULL : r->heap[0]);
-}
-
-struct event *
-reorder_pop(struct reorder *r)
+static struct event *
+reorder_heap_pop(struct reorder *r)
 {
 	struct event	*top, *last;
 	size_t		 i, child;
 
-	if (r->n == 0)
-		return (NULL);
 	top = r->heap[0];
 	last = r->heap[--r->n];
 	i = 0;
@@ -81,4 +74,84 @@ reorder_pop(struct reorder *r)
 	}
 	r->heap[i] = last;
 	return (top);
+}
+
+static void
+reorder_ring_grow(struct reorder *r)
+{
+	struct event	**ring;
+	size_t		  i, cap = r->rcap == 0 ? 256 : r->rcap * 2;
+
+	ring = xreallocarray(NULL, cap, sizeof(*ring));
+	for (i = 0; i < r->count; i++)
+		ring[i] = r->ring[(r->head + i) & (r->rcap - 1)];
+	free(r->ring);
+	r->ring = ring;
+	r->rcap = cap;
+	r->head = 0;
+}
+
+/* Buffers an event whose seq is above every buffered one. */
+void
+reorder_push(struct reorder *r, struct event *ev)
+{
+	struct event	*tail;
+
+	if (r->count != 0) {
+		tail = r->ring[(r->head + r->count - 1) & (r->rcap - 1)];
+		if (ev->ts < tail->ts) {
+			reorder_heap_push(r, ev);
+			return;
+		}
+	}
+	if (r->count == r->rcap)
+		reorder_ring_grow(r);
+	r->ring[(r->head + r->count++) & (r->rcap - 1)] = ev;
+}
+
+struct event *
+reorder_peek(const struct reorder *r)
+{
+	struct event	*a, *b;
+
+	a = r->count != 0 ? r->ring[r->head] : NULL;
+	b = r->n != 0 ? r->heap[0] : NULL;
+	if (a == NULL || (b != NULL && reorder_less(b, a)))
+		return (b);
+	return (a);
+}
+
+struct event *
+reorder_pop(struct reorder *r)
+{
+	struct event	*ev;
+
+	if ((ev = reorder_peek(r)) == NULL)
+		return (NULL);
+	if (r->n != 0 && ev == r->heap[0])
+		return (reorder_heap_pop(r));
+	r->head = (r->head + 1) & (r->rcap - 1);
+	r->count--;
+	return (ev);
+}
+
+/* The i-th in-order event from now, a hint of what comes, or NULL. */
+struct event *
+reorder_ahead(const struct reorder *r, size_t i)
+{
+	if (i >= r->count)
+		return (NULL);
+	return (r->ring[(r->head + i) & (r->rcap - 1)]);
+}
+
+size_t
+reorder_len(const struct reorder *r)
+{
+	return (r->n + r->count);
+}
+
+size_t
+reorder_memory(const struct reorder *r)
+{
+	return ((r->cap + r->rcap) * sizeof(struct event *));
 }

@@ -180,13 +180,14 @@ scope_count(struct scope *s, int64_t stamp, enum tally t)
 		window_count(&s->win[i], stamp, t);
 }
 
+/* A response, with the WINDOW_* flags of what it counts as. */
 void
-scope_response(struct scope *s, int64_t stamp, uint32_t ms, int first)
+scope_response(struct scope *s, int64_t stamp, uint32_t ms, int flags)
 {
 	int	 i;
 
 	for (i = 0; i < CONF_MAX_WINDOWS && s->win[i].width != 0; i++)
-		window_response(&s->win[i], stamp, ms, first);
+		window_response(&s->win[i], stamp, ms, flags);
 }
 
 /* True when every window of the scope is empty at clock now. */

@@ -14,7 +14,7 @@
 #define GEO_START	32000		/* its lower edge, ms */
 #define GEO_RATIO	1.055
 #define LAST_CODE	(SKETCH_BINS - 1)
-#define SPARSE_START	4		/* first code array, bytes */
+#define SPARSE_START	(SKETCH_INLINE * 2)	/* first code array */
 #define DENSE_BYTES	(SKETCH_BINS * sizeof(uint32_t))
 #define LUT_BITS	3		/* bits below the leading one */
 
@@ -117,10 +117,24 @@ sketch_init(struct sketch *s)
 	memset(s, 0, sizeof(*s));
 }
 
+/* True when the sketch owns heap memory. */
+static int
+sketch_heap(const struct sketch *s)
+{
+	return (s->dense || s->cap != 0);
+}
+
+static const uint8_t *
+sketch_codes(const struct sketch *s)
+{
+	return (s->cap == 0 ? s->inl : s->data);
+}
+
 void
 sketch_clear(struct sketch *s)
 {
-	free(s->data);
+	if (sketch_heap(s))
+		free(s->data);
 	sketch_init(s);
 }
 
@@ -151,10 +165,21 @@ sketch_add(struct sketch *s, uint32_t ms)
 	uint8_t		 c = sketch_code(ms);
 	size_t		 cap;
 
+	uint8_t		*codes;
+
 	if (s->n == UINT32_MAX)
 		return;
-	if (!s->dense && s->n == s->cap) {
-		cap = s->cap == 0 ? SPARSE_START : (size_t)s->cap * 2;
+	if (!s->dense && s->cap == 0 && s->n < SKETCH_INLINE) {
+		s->inl[s->n++] = c;
+		return;
+	}
+	if (!s->dense && s->cap == 0) {
+		codes = xmalloc(SPARSE_START);
+		memcpy(codes, s->inl, s->n);
+		s->data = codes;
+		s->cap = SPARSE_START;
+	} else if (!s->dense && s->n == s->cap) {
+		cap = (size_t)s->cap * 2;
 		if (cap >= DENSE_BYTES)
 			sketch_densify(s);
 		else {
@@ -176,8 +201,17 @@ sketch_add(struct sketch *s, uint32_t ms)
 void
 sketch_trim(struct sketch *s)
 {
-	if (s->dense || s->n == 0 || s->n == s->cap)
+	uint8_t		*codes;
+
+	if (s->dense || s->cap == 0 || s->n == s->cap)
 		return;
+	if (s->n <= SKETCH_INLINE) {
+		codes = s->data;
+		memcpy(s->inl, codes, s->n);
+		free(codes);
+		s->cap = 0;
+		return;
+	}
 	s->data = xreallocarray(s->data, s->n, 1);
 	s->cap = s->n;
 }
@@ -197,7 +231,7 @@ sketch_merge(const struct sketch *s, uint32_t *counts)
 		for (i = 0; i < SKETCH_BINS; i++)
 			counts[i] += bins[i];
 	} else {
-		codes = s->data;
+		codes = sketch_codes(s);
 		for (i = 0; i < s->n; i++)
 			counts[codes[i]]++;
 	}

@@ -33,6 +33,7 @@ window_init(struct window *w, int64_t width)
 	w->nslots = (width + w->bucket - 1) / w->bucket + 1;
 	w->ring = NULL;
 	w->last = -1;
+	w->cur = NULL;
 }
 
 /* Empties a bucket and frees its sketches. */
@@ -70,6 +71,7 @@ window_clear(struct window *w)
 	}
 	w->ring = NULL;
 	w->last = -1;
+	w->cur = NULL;
 }
 
 /*
@@ -84,6 +86,10 @@ window_bucket(struct window *w, int64_t stamp)
 	int64_t		 k;
 	uint32_t	 i;
 
+	/* Stamps come in order: mostly into the newest bucket. */
+	if (w->cur != NULL && stamp <= w->cur_hi &&
+	    stamp > w->cur_hi - w->bucket)
+		return (w->cur);
 	if (stamp < 1)
 		return (NULL);
 	if (w->ring == NULL) {
@@ -104,6 +110,10 @@ window_bucket(struct window *w, int64_t stamp)
 			window_seal(&w->ring[w->last % w->nslots], w->last);
 		w->last = k;
 	}
+	if (k == w->last) {
+		w->cur = bk;
+		w->cur_hi = (k + 1) * w->bucket;
+	}
 	return (bk);
 }
 
@@ -118,20 +128,27 @@ window_count(struct window *w, int64_t stamp, enum tally t)
 		bk->tally[t]++;
 }
 
-/* Records a response of ms, and a first response too when first is set. */
+/*
+ * Records a response of ms; flags say whether it closed a first wait
+ * and which targets it met, so one bucket lookup counts it all.
+ */
 void
-window_response(struct window *w, int64_t stamp, uint32_t ms, int first)
+window_response(struct window *w, int64_t stamp, uint32_t ms, int flags)
 {
 	struct bucket	*bk;
 
 	if ((bk = window_bucket(w, stamp)) == NULL)
 		return;
+	if (flags & WINDOW_WITHIN)
+		bk->tally[TALLY_WITHIN]++;
+	if (flags & WINDOW_FRT_WITHIN)
+		bk->tally[TALLY_FRT_WITHIN]++;
 	bk->tally[TALLY_RESPONSES]++;
 	bk->art_sum += ms;
 	if (ms > bk->art_max)
 		bk->art_max = ms;
 	sketch_add(&bk->art, ms);
-	if (!first)
+	if (!(flags & WINDOW_FIRST))
 		return;
 	bk->tally[TALLY_FIRST_RESPONSES]++;
 	bk->frt_sum += ms;

@@ -82,6 +82,7 @@ struct event {
 	uint16_t	 agentlen;
 	uint16_t	 teamlen;
 	uint16_t	 msgidlen;
+	uint32_t	 convhash;	/* set by the engine */
 };
 
 /* One field of a stream entry, not NUL-terminated. */

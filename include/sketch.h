@@ -12,11 +12,20 @@
 
 #define SKETCH_BINS	253	/* codes 0..252 fit a byte */
 
-/* 16 bytes: cap stays under SKETCH_BINS * 4, where dense is smaller. */
+#define SKETCH_INLINE	8	/* codes kept in the struct itself */
+
+/*
+ * 16 bytes.  Up to SKETCH_INLINE codes live in place of the pointer, so
+ * the many sketches holding a sample or two allocate nothing; cap stays
+ * under SKETCH_BINS * 4, where dense counts are smaller.
+ */
 struct sketch {
-	void		*data;	/* uint8_t codes[cap] or uint32_t bins[] */
+	union {
+		void	*data;	/* uint8_t codes[cap] or uint32_t bins[] */
+		uint8_t	 inl[SKETCH_INLINE];	/* while cap is 0 */
+	};
 	uint32_t	 n;	/* samples */
-	uint16_t	 cap;	/* codes allocated; 0 when dense or empty */
+	uint16_t	 cap;	/* codes allocated; 0 when inline or dense */
 	uint8_t		 dense;
 };
 

@@ -51,7 +51,14 @@ struct window {
 	struct bucket	*ring;		/* nslots, allocated on first add */
 	uint32_t	 nslots;
 	int64_t		 last;		/* newest bucket index added, or -1 */
+	struct bucket	*cur;		/* that bucket, or NULL */
+	int64_t		 cur_hi;	/* its last stamp: (last + 1) * bucket */
 };
+
+/* window_response flags: what else the response counts as. */
+#define WINDOW_FIRST		0x1	/* it closed a first wait */
+#define WINDOW_WITHIN		0x2	/* within the response target */
+#define WINDOW_FRT_WITHIN	0x4	/* within the first-response target */
 
 void	window_init(struct window *, int64_t);
 void	window_clear(struct window *);

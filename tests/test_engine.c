@@ -495,8 +495,8 @@ Test(engine, max_conversations_evicts_longest_idle)
 	harness_at(&h, T0 + 4 * SEC);
 	cr_expect_eq(h.e->convs.count, 2);
 	cr_expect_eq(h.e->stats.evicted, 1);
-	cr_expect_neq(conv_find(&h.e->convs, "c1", 2), NULL);
-	cr_expect_eq(conv_find(&h.e->convs, "c2", 2), NULL);
+	cr_expect_neq(conv_find(&h.e->convs, "c1", 2, conv_hash("c1", 2)), NULL);
+	cr_expect_eq(conv_find(&h.e->convs, "c2", 2, conv_hash("c2", 2)), NULL);
 	cr_assert_eq(h.n, 3);
 	expect(2, OUTCOME_UNANSWERED, "c2", "", 1, 2 * SEC, T0 + 3 * SEC);
 }

@@ -127,31 +127,53 @@ Test(sketch, sparse_growth)
 {
 	struct sketch	 s;
 	uint32_t	 counts[SKETCH_BINS];
+	unsigned int	 i;
 
 	sketch_init(&s);
 	cr_assert_eq(sketch_memory(&s), 0);
 	cr_assert_null(s.data);
+	/* the first SKETCH_INLINE samples take no heap */
 	sketch_add(&s, 1500);
-	cr_assert_eq(s.cap, 4);
-	cr_assert_eq(sketch_memory(&s), 4);
 	sketch_add(&s, 1700);
 	sketch_add(&s, 40000);
 	sketch_add(&s, 0);
-	cr_assert_eq(s.cap, 4);
+	for (i = 4; i < SKETCH_INLINE; i++)
+		sketch_add(&s, 7000);
+	cr_assert_eq(s.cap, 0);
+	cr_assert_eq(sketch_memory(&s), 0);
 	sketch_add(&s, 2500);
-	cr_assert_eq(s.cap, 8);
-	cr_assert_eq(s.n, 5);
+	cr_assert_eq(s.cap, 2 * SKETCH_INLINE);
+	cr_assert_eq(sketch_memory(&s), 2 * SKETCH_INLINE);
+	cr_assert_eq(s.n, SKETCH_INLINE + 1);
 	cr_assert_eq(s.dense, 0);
 	memset(counts, 0, sizeof(counts));
 	sketch_merge(&s, counts);
 	cr_assert_eq(counts[0], 1);
 	cr_assert_eq(counts[1], 2);
 	cr_assert_eq(counts[2], 1);
+	cr_assert_eq(counts[7], SKETCH_INLINE - 4);
 	cr_assert_eq(counts[sketch_code(40000)], 1);
 	sketch_clear(&s);
 	cr_assert_eq(s.n, 0);
 	cr_assert_null(s.data);
 	cr_assert_eq(sketch_memory(&s), 0);
+}
+
+Test(sketch, inline_codes_merge)
+{
+	struct sketch	 s;
+	uint32_t	 counts[SKETCH_BINS];
+
+	sketch_init(&s);
+	sketch_add(&s, 3000);
+	sketch_add(&s, 3999);
+	sketch_add(&s, 100000);
+	memset(counts, 0, sizeof(counts));
+	sketch_merge(&s, counts);
+	cr_assert_eq(counts[3], 2);
+	cr_assert_eq(counts[sketch_code(100000)], 1);
+	cr_assert_eq(sketch_quantile(counts, 3, 0.5), 3500);
+	sketch_clear(&s);
 }
 
 Test(sketch, sparse_to_dense_keeps_counts)
@@ -192,7 +214,8 @@ Test(sketch, sparse_to_dense_keeps_counts)
 	cr_assert_eq(s.dense, 0);
 	sketch_add(&s, 5);
 	cr_assert_eq(s.n, 1);
-	cr_assert_eq(s.cap, 4);
+	cr_assert_eq(s.cap, 0);
+	cr_assert_eq(sketch_memory(&s), 0);
 	sketch_clear(&s);
 }
 
@@ -314,22 +337,22 @@ Test(sketch, trim)
 	sketch_init(&s);
 	sketch_trim(&s);		/* empty: nothing to do */
 	cr_assert_null(s.data);
-	for (i = 0; i < 5; i++)
+	for (i = 0; i < 10; i++)
 		sketch_add(&s, i * 1000);
-	cr_assert_eq(sketch_memory(&s), 8);
+	cr_assert_eq(sketch_memory(&s), 16);
 	sketch_trim(&s);
-	cr_assert_eq(s.cap, 5);
-	cr_assert_eq(sketch_memory(&s), 5);
-	/* It grows again from there and keeps every sample. */
-	sketch_add(&s, 5000);
 	cr_assert_eq(s.cap, 10);
-	cr_assert_eq(s.n, 6);
+	cr_assert_eq(sketch_memory(&s), 10);
+	/* It grows again from there and keeps every sample. */
+	sketch_add(&s, 10000);
+	cr_assert_eq(s.cap, 20);
+	cr_assert_eq(s.n, 11);
 	memset(counts, 0, sizeof(counts));
 	sketch_merge(&s, counts);
-	for (i = 0; i < 6; i++)
+	for (i = 0; i < 11; i++)
 		cr_assert_eq(counts[i], 1);
-	/* Trimmed caps double too (10, 20, .. 640) until dense is smaller. */
-	for (i = 0; i < 634; i++)
+	/* Trimmed caps double too (20, 40, .. 640) until dense is smaller. */
+	for (i = 0; i < 629; i++)
 		sketch_add(&s, 1000);
 	cr_assert_eq(s.dense, 0);
 	cr_assert_eq(s.cap, 640);
@@ -340,6 +363,33 @@ Test(sketch, trim)
 	cr_assert_eq(sketch_memory(&s), SKETCH_BINS * sizeof(uint32_t));
 	memset(counts, 0, sizeof(counts));
 	sketch_merge(&s, counts);
-	cr_assert_eq(counts[1], 1235);
+	cr_assert_eq(counts[1], 1230);
+	sketch_clear(&s);
+}
+
+Test(sketch, trim_back_inline)
+{
+	struct sketch	 s;
+	uint32_t	 counts[SKETCH_BINS];
+	unsigned int	 i;
+
+	sketch_init(&s);
+	for (i = 0; i < SKETCH_INLINE + 1; i++)
+		sketch_add(&s, 2000);
+	cr_assert_neq(sketch_memory(&s), 0);
+	/* a trim keeps heap codes above SKETCH_INLINE ... */
+	sketch_trim(&s);
+	cr_assert_eq(s.cap, SKETCH_INLINE + 1);
+	sketch_clear(&s);
+	/* ... and brings a smaller array back in place */
+	for (i = 0; i < SKETCH_INLINE + 1; i++)
+		sketch_add(&s, 2000);
+	s.n = 3;			/* as if trimmed from a larger count */
+	sketch_trim(&s);
+	cr_assert_eq(s.cap, 0);
+	cr_assert_eq(sketch_memory(&s), 0);
+	memset(counts, 0, sizeof(counts));
+	sketch_merge(&s, counts);
+	cr_assert_eq(counts[2], 3);
 	sketch_clear(&s);
 }

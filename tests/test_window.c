@@ -262,10 +262,11 @@ Test(window, ring_reuse_after_wrap)
 
 	window_init(&w, W5M);
 	window_response(&w, 1000, 7000, 1);		/* k 0, slot 0 */
-	for (i = 0; i < 4; i++)
-		window_response(&w, 1000, 9000, 0);	/* 5 codes: cap 8 */
+	for (i = 0; i < 9; i++)
+		window_response(&w, 1000, 9000, 0);	/* 10 codes: cap 16 */
 	before = window_memory(&w);
-	cr_assert_eq(before, 61 * sizeof(struct bucket) + 8 + 4);
+	/* the one first-response code stays inline */
+	cr_assert_eq(before, 61 * sizeof(struct bucket) + 16);
 	/* k 61 takes slot 0 again and frees bucket 0's sketches. */
 	window_count(&w, 61 * 5000 + 1000, TALLY_UNANSWERED);
 	cr_assert_eq(w.ring[0].index, 61);
@@ -297,16 +298,16 @@ Test(window, sealed_bucket_trimmed)
 	int		 i;
 
 	window_init(&w, W5M);
-	for (i = 0; i < 5; i++)
+	for (i = 0; i < 12; i++)
 		window_response(&w, 1000 + i, 10000 + i * 1000, i == 0);
-	cr_assert_eq(window_memory(&w), 61 * sizeof(struct bucket) + 8 + 4);
-	/* Moving on to bucket 1 trims bucket 0 to its 5 + 1 codes. */
+	cr_assert_eq(window_memory(&w), 61 * sizeof(struct bucket) + 16);
+	/* Moving on to bucket 1 trims bucket 0 to its 12 codes. */
 	window_count(&w, 6000, TALLY_WITHIN);
-	cr_assert_eq(window_memory(&w), 61 * sizeof(struct bucket) + 5 + 1);
+	cr_assert_eq(window_memory(&w), 61 * sizeof(struct bucket) + 12);
 	window_query(&w, 10000, m);
-	expect(m, METRIC_RESPONSES, 5);
-	expect(m, METRIC_ART_P50, 12.5);	/* rank 3: 12000 ms */
-	expect(m, METRIC_ART_MAX, 14.0);
+	expect(m, METRIC_RESPONSES, 12);
+	expect(m, METRIC_ART_P50, 15.5);	/* rank 6: 15000 ms */
+	expect(m, METRIC_ART_MAX, 21.0);
 	expect(m, METRIC_FRT_P50, 10.0);	/* 10.5 clamped */
 	window_clear(&w);
 }
@@ -316,11 +317,13 @@ Test(window, idle_then_far_future)
 	struct window	 w;
 	double		 m[METRIC_COUNT];
 	int64_t		 t = EPOCH;
+	int		 i;
 
 	window_init(&w, 3600000);
-	window_response(&w, t, 45000, 1);
+	for (i = 0; i <= SKETCH_INLINE; i++)
+		window_response(&w, t, 45000, 1);
 	window_query(&w, t + 3600000 - 1, m);
-	expect(m, METRIC_RESPONSES, 1);
+	expect(m, METRIC_RESPONSES, SKETCH_INLINE + 1);
 	/* A day later nothing is in range although the ring still holds it. */
 	window_query(&w, t + 86400000, m);
 	expect(m, METRIC_RESPONSES, 0);
