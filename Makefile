@@ -10,7 +10,7 @@ TPKGS	 = criterion
 
 WARN	 = -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wwrite-strings -Wcast-qual -Werror
-CFLAGS	?= -O2 -g
+CFLAGS	?= -O2 -g -flto=auto
 XCFLAGS	 = -std=c11 -D_GNU_SOURCE -DVERSION='"$(VERSION)"' -Iinclude $(WARN)
 LIBS	 = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 TLIBS	 = $(shell pkg-config --libs $(TPKGS) 2>/dev/null)

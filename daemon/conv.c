@@ -93,9 +93,10 @@ conv_new(struct convs *cs, const char *id, size_t len, uint32_t h)
 /*
  * Warms the cache for a conversation the engine will touch soon, in
  * three steps as the event draws near: the table slot, the conversation,
- * then what applying an event reaches through it.
+ * then what applying an event reaches through it.  The last step returns
+ * the conversation, if it found it.
  */
-void
+const struct conv *
 conv_prefetch(const struct convs *cs, uint32_t h, int step)
 {
 	struct conv *const	*slot = &cs->table[h & cs->mask];
@@ -103,21 +104,22 @@ conv_prefetch(const struct convs *cs, uint32_t h, int step)
 
 	if (step == 0) {
 		__builtin_prefetch(slot);
-		return;
+		return (NULL);
 	}
 	if ((c = *slot) == NULL)
-		return;
+		return (NULL);
 	if (step == 1) {
 		__builtin_prefetch(c);
-		return;
+		return (NULL);
 	}
 	if (c->hash != h)
-		return;
+		return (NULL);
 	__builtin_prefetch(c->msgids);
 	__builtin_prefetch(c->idle_prev, 1);
 	__builtin_prefetch(c->idle_next, 1);
 	__builtin_prefetch(c->wait_prev, 1);
 	__builtin_prefetch(c->wait_next, 1);
+	return (c);
 }
 
 /* Unlinks and frees; the caller has already closed its wait. */
@@ -196,7 +198,8 @@ conv_seen(struct conv *c, const char *msgid, size_t len)
 	cap = c->msgids == NULL ? 0 : 1U << c->msgbits;
 	if ((c->nmsgids + 1) * 4 > cap * 3) {
 		old = c->msgids;
-		c->msgbits = cap == 0 ? 1 : c->msgbits + 1;
+		/* 4, then 16: most conversations stop within a dozen */
+		c->msgbits = cap == 0 ? 2 : cap == 4 ? 4 : c->msgbits + 1;
 		mask = (1U << c->msgbits) - 1;
 		c->msgids = xcalloc(mask + 1, sizeof(*c->msgids));
 		for (i = 0; i < cap; i++)

@@ -85,6 +85,7 @@ engine_set_targets(struct engine *e, const struct conf *cf)
 	e->thr[THR_WITHIN].after = e->within_ms;
 	if (e->clock > e->stamp)
 		e->stamp = e->clock;
+	e->thr_lb = INT64_MIN;
 	for (k = 0; k < e->nthr; k++) {
 		for (c = e->wait_head; c != NULL; c = c->wait_next)
 			if (!(c->passed & BIT(k)))
@@ -195,9 +196,12 @@ wait_append(struct engine *e, struct conv *c)
 	else
 		e->wait_head = c;
 	e->wait_tail = c;
-	for (k = 0; k < e->nthr; k++)
+	for (k = 0; k < e->nthr; k++) {
 		if (e->thr[k].cursor == NULL)
 			e->thr[k].cursor = c;
+		if (c->start + e->thr[k].after < e->thr_lb)
+			e->thr_lb = c->start + e->thr[k].after;
+	}
 }
 
 static void
@@ -447,8 +451,8 @@ engine_next_threshold(struct engine *e, int64_t *when)
 }
 
 /*
- * Applying an event mostly waits on memory: its conversation and the
- * neighbours it is linked to.  The events to come are known, so their
+ * Applying an event mostly waits on memory: its conversation, the
+ * neighbours it is linked to, and for a reply the agent's windows.  The events to come are known, so their
  * cache lines are requested a few events ahead, in dependent steps.
  */
 static void
@@ -456,11 +460,16 @@ engine_prefetch(const struct engine *e)
 {
 	static const size_t	 ahead[3] = { 12, 6, 3 };
 	const struct event	*ev;
+	const struct conv	*c;
 	int			 step;
 
-	for (step = 0; step < 3; step++)
-		if ((ev = reorder_ahead(&e->reorder, ahead[step])) != NULL)
-			conv_prefetch(&e->convs, ev->convhash, step);
+	for (step = 0; step < 3; step++) {
+		if ((ev = reorder_ahead(&e->reorder, ahead[step])) == NULL)
+			continue;
+		c = conv_prefetch(&e->convs, ev->convhash, step);
+		if (c != NULL && c->agent != NULL && ev->role == ROLE_AGENT)
+			scope_prefetch(c->agent, ev->ts);
+	}
 }
 
 static int64_t
@@ -490,11 +499,19 @@ engine_advance(struct engine *e, int64_t wall, int caught_up)
 		ev = reorder_peek(&e->reorder);
 		if (ev != NULL && ev->ts > t)
 			ev = NULL;
-		k = engine_next_threshold(e, &thr_at);
-		if (k != -1 && thr_at >= t)
-			k = -1;
 		c = e->convs.idle_head;
 		have_ttl = c != NULL && (ttl_at = c->last + e->ttl) < t;
+		/*
+		 * Deadlines only move later, but for a new wait, which lowers
+		 * thr_lb: below it no threshold needs looking for.
+		 */
+		if (ev == NULL || ev->ts > e->thr_lb) {
+			k = engine_next_threshold(e, &thr_at);
+			e->thr_lb = k == -1 ? INT64_MAX : thr_at;
+			if (k != -1 && thr_at >= t)
+				k = -1;
+		} else
+			k = -1;
 		if (ev != NULL && (k == -1 || ev->ts <= thr_at) &&
 		    (!have_ttl || ev->ts <= ttl_at)) {
 			engine_prefetch(e);

@@ -15,6 +15,65 @@ const char *const reason_names[REASON_COUNT] = {
 #undef REASON_NAME
 };
 
+
+/* True when a string of decimal digits fits an unsigned 64-bit number. */
+static int
+entry_u64_fits(const char *p, size_t len)
+{
+	static const char	 max[] = "18446744073709551615";
+
+	while (len > 1 && *p == '0') {
+		p++;
+		len--;
+	}
+	if (len != sizeof(max) - 1)
+		return (len < sizeof(max) - 1);
+	return (memcmp(p, max, len) <= 0);
+}
+
+/*
+ * Events live in the reorder buffer for about a batch, a thousand or
+ * more at a time: too many for malloc's per-size caches, so most come
+ * from a free list of fixed blocks instead.  Sanitizer builds skip the
+ * pool, to keep every use after free visible.
+ */
+#define EVENT_BLOCK	256
+#define EVENT_POOL_MAX	8192
+
+union event_block {
+	union event_block	*next;
+	struct event		 ev;
+	char			 bytes[EVENT_BLOCK];
+};
+
+static union event_block	*event_pool;
+static size_t			 event_pool_len;
+
+static struct event *
+event_alloc(size_t size)
+{
+	union event_block	*b;
+	struct event		*ev;
+
+#if defined(__SANITIZE_ADDRESS__)
+	ev = xmalloc(size);
+	ev->pooled = 0;
+	return (ev);
+#endif
+	if (size > EVENT_BLOCK) {
+		ev = xmalloc(size);
+		ev->pooled = 0;
+		return (ev);
+	}
+	if ((b = event_pool) != NULL) {
+		event_pool = b->next;
+		event_pool_len--;
+	} else
+		b = xmalloc(sizeof(*b));
+	b->ev.pooled = 1;
+	return (&b->ev);
+}
+
 /* The fields we know; the JSON lookup walks them up to KEY_JSON. */
 enum entry_key {
 	KEY_NONE = -1,
@@ -74,42 +133,33 @@ static const struct word entry_roles[] = {
 static enum entry_key
 entry_key_find(const char *name, size_t len)
 {
-	enum entry_key	 k;
-
+	/* Constant-length compares: the compiler inlines each one. */
+#define KEY_IS(k, lit)							\
+	(memcmp(name, lit, sizeof(lit) - 1) == 0 ? (k) : KEY_NONE)
 	switch (len) {
 	case 2:
-		k = KEY_TS;
-		break;
+		return (KEY_IS(KEY_TS, "ts"));
 	case 4:
 		switch (name[0]) {
 		case 'r':
-			k = KEY_ROLE;
-			break;
+			return (KEY_IS(KEY_ROLE, "role"));
 		case 't':
-			k = name[1] == 'y' ? KEY_TYPE : KEY_TEAM;
-			break;
+			if (name[1] == 'y')
+				return (KEY_IS(KEY_TYPE, "type"));
+			return (KEY_IS(KEY_TEAM, "team"));
 		case 'j':
-			k = KEY_JSON;
-			break;
-		default:
-			return (KEY_NONE);
+			return (KEY_IS(KEY_JSON, "json"));
 		}
-		break;
+		return (KEY_NONE);
 	case 5:
-		k = KEY_AGENT;
-		break;
+		return (KEY_IS(KEY_AGENT, "agent"));
 	case 10:
-		k = KEY_MSGID;
-		break;
+		return (KEY_IS(KEY_MSGID, "message_id"));
 	case 12:
-		k = KEY_CONV;
-		break;
-	default:
-		return (KEY_NONE);
+		return (KEY_IS(KEY_CONV, "conversation"));
 	}
-	if (memcmp(name, entry_keys[k], len) != 0)
-		return (KEY_NONE);
-	return (k);
+	return (KEY_NONE);
+#undef KEY_IS
 }
 
 /*
@@ -124,6 +174,19 @@ entry_utf8_valid(const unsigned char *s, size_t len)
 
 	i = 0;
 	while (i < len) {
+		/* Eight ASCII bytes, none of them NUL, at a time. */
+		while (len - i >= 8) {
+			uint64_t	 w;
+
+			memcpy(&w, s + i, 8);
+			if ((w & 0x8080808080808080ULL) != 0 ||
+			    ((w - 0x0101010101010101ULL) & ~w &
+			    0x8080808080808080ULL) != 0)
+				break;
+			i += 8;
+		}
+		if (i == len)
+			break;
 		c = s[i];
 		if (c >= 0x01 && c <= 0x7f) {
 			i++;
@@ -352,7 +415,7 @@ entry_build(const struct raw *f, int64_t idms, int64_t wall_ms,
 		if (k != KEY_ROLE && k != KEY_TYPE &&
 		    f[k].kind != RAW_ABSENT)
 			size += f[k].len + 1;
-	ev = xmalloc(size);
+	ev = event_alloc(size);
 	ev->ts = ts;
 	ev->seq = 0;
 	ev->type = (enum event_type)type;
@@ -460,28 +523,22 @@ int
 entry_id_ms(const char *id, int64_t *ms)
 {
 	const char	*p, *q;
-	uint64_t	 v, seq;
-	unsigned int	 d;
+	uint64_t	 v = 0;
 
 	if (id == NULL)
 		return (-1);
-	v = 0;
-	for (p = id; *p >= '0' && *p <= '9'; p++) {
-		d = (unsigned int)(*p - '0');
-		if (v > ((uint64_t)INT64_MAX - d) / 10)
-			return (-1);
-		v = v * 10 + d;
-	}
-	if (p == id || *p != '-')
+	for (p = id; *p >= '0' && *p <= '9'; p++)
+		;
+	/* Up to 19 digits cannot overflow 64 bits: check once at the end. */
+	if (p == id || p - id > 19 || *p != '-')
 		return (-1);
-	seq = 0;
-	for (q = ++p; *p >= '0' && *p <= '9'; p++) {
-		d = (unsigned int)(*p - '0');
-		if (seq > (UINT64_MAX - d) / 10)
-			return (-1);
-		seq = seq * 10 + d;
-	}
-	if (p == q || *p != '\0')
+	for (q = id; q < p; q++)
+		v = v * 10 + (uint64_t)(*q - '0');
+	if (v > INT64_MAX)
+		return (-1);
+	for (q = ++p; *p >= '0' && *p <= '9'; p++)
+		;
+	if (p == q || *p != '\0' || !entry_u64_fits(q, (size_t)(p - q)))
 		return (-1);
 	*ms = (int64_t)v;
 	return (0);
@@ -491,5 +548,15 @@ entry_id_ms(const char *id, int64_t *ms)
 void
 event_free(struct event *ev)
 {
-	free(ev);
+	union event_block	*b = (union event_block *)ev;
+
+	if (ev == NULL)
+		return;
+	if (!ev->pooled || event_pool_len >= EVENT_POOL_MAX) {
+		free(ev);
+		return;
+	}
+	b->next = event_pool;
+	event_pool = b;
+	event_pool_len++;
 }

@@ -25,15 +25,23 @@ hash_bytes(const void *data, size_t len)
 {
 	const unsigned char	*p = data;
 	uint64_t		 h = HASH_K1 ^ (len * HASH_K3), v;
+	size_t			 n = len;
 
-	while (len >= 8) {
+	while (n > 8) {
 		memcpy(&v, p, 8);
-		h = (h ^ hash_mix(v + HASH_K1)) * HASH_K1;
+		h = (h ^ (v * HASH_K2)) * HASH_K1;
+		h ^= h >> 32;
 		p += 8;
-		len -= 8;
+		n -= 8;
 	}
-	v = 0;
-	memcpy(&v, p, len);
+	/* The last (up to) eight bytes: overlapping when the key allows. */
+	if (len >= 8)
+		memcpy(&v, (const unsigned char *)data + len - 8, 8);
+	else {
+		v = 0;
+		while (n-- > 0)
+			v = v << 8 | p[n];
+	}
 	h ^= hash_mix(v ^ ((uint64_t)len << 56));
 	return (hash_mix(h));
 }

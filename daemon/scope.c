@@ -184,10 +184,21 @@ scope_count(struct scope *s, int64_t stamp, enum tally t)
 void
 scope_response(struct scope *s, int64_t stamp, uint32_t ms, int flags)
 {
+	uint8_t	 code = sketch_code(ms);
 	int	 i;
 
 	for (i = 0; i < CONF_MAX_WINDOWS && s->win[i].width != 0; i++)
-		window_response(&s->win[i], stamp, ms, flags);
+		window_response_code(&s->win[i], stamp, ms, code, flags);
+}
+
+/* Warms the buckets a response at stamp will land in. */
+void
+scope_prefetch(const struct scope *s, int64_t stamp)
+{
+	int	 i;
+
+	for (i = 0; i < CONF_MAX_WINDOWS && s->win[i].width != 0; i++)
+		window_prefetch(&s->win[i], stamp);
 }
 
 /* True when every window of the scope is empty at clock now. */

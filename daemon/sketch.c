@@ -162,7 +162,13 @@ sketch_densify(struct sketch *s)
 void
 sketch_add(struct sketch *s, uint32_t ms)
 {
-	uint8_t		 c = sketch_code(ms);
+	sketch_add_code(s, sketch_code(ms));
+}
+
+/* Adds one sample by its bin code, for callers that add it to many. */
+void
+sketch_add_code(struct sketch *s, uint8_t c)
+{
 	size_t		 cap;
 
 	uint8_t		*codes;

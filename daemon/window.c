@@ -31,6 +31,8 @@ window_init(struct window *w, int64_t width)
 	w->width = width;
 	w->bucket = width / WINDOW_SLICES;
 	w->nslots = (width + w->bucket - 1) / w->bucket + 1;
+	w->inv_bucket = 1.0 / (double)w->bucket;
+	w->inv_nslots = 1.0 / (double)w->nslots;
 	w->ring = NULL;
 	w->last = -1;
 	w->cur = NULL;
@@ -75,6 +77,43 @@ window_clear(struct window *w)
 }
 
 /*
+ * a / b for a >= 0, by multiplying with 1/b: the double product is off by
+ * at most one for any a below 2^53, and the correction makes it exact.
+ * A 64-bit division costs tens of cycles, and every response needs two
+ * per window.
+ */
+static inline int64_t
+window_div(int64_t a, int64_t b, double inv)
+{
+	int64_t	 q = (int64_t)((double)a * inv);
+
+	if (q * b > a)
+		q--;
+	else if ((q + 1) * b <= a)
+		q++;
+	return (q);
+}
+
+/* The ring slot of bucket k. */
+static inline uint32_t
+window_slot(const struct window *w, int64_t k)
+{
+	return ((uint32_t)(k - window_div(k, w->nslots, w->inv_nslots) *
+	    w->nslots));
+}
+
+/* Asks for the cache line of the bucket a stamp falls in. */
+void
+window_prefetch(const struct window *w, int64_t stamp)
+{
+	if (w->ring == NULL || stamp < 1 || (w->cur != NULL &&
+	    stamp <= w->cur_hi && stamp > w->cur_hi - w->bucket))
+		return;
+	__builtin_prefetch(&w->ring[window_slot(w,
+	    window_div(stamp - 1, w->bucket, w->inv_bucket))], 1);
+}
+
+/*
  * Returns the bucket a stamp falls in, first reusing its slot if that
  * holds an older bucket, or NULL for a stamp before 1 or older than the
  * slot's bucket (stamps arrive in order, so that would be a caller bug).
@@ -97,8 +136,8 @@ window_bucket(struct window *w, int64_t stamp)
 		for (i = 0; i < w->nslots; i++)
 			w->ring[i].index = -1;
 	}
-	k = (stamp - 1) / w->bucket;
-	bk = &w->ring[k % w->nslots];
+	k = window_div(stamp - 1, w->bucket, w->inv_bucket);
+	bk = &w->ring[window_slot(w, k)];
 	if (bk->index != k) {
 		if (bk->index > k)
 			return (NULL);
@@ -135,6 +174,14 @@ window_count(struct window *w, int64_t stamp, enum tally t)
 void
 window_response(struct window *w, int64_t stamp, uint32_t ms, int flags)
 {
+	window_response_code(w, stamp, ms, sketch_code(ms), flags);
+}
+
+/* The same, with the bin code of ms already known. */
+void
+window_response_code(struct window *w, int64_t stamp, uint32_t ms,
+    uint8_t code, int flags)
+{
 	struct bucket	*bk;
 
 	if ((bk = window_bucket(w, stamp)) == NULL)
@@ -147,14 +194,14 @@ window_response(struct window *w, int64_t stamp, uint32_t ms, int flags)
 	bk->art_sum += ms;
 	if (ms > bk->art_max)
 		bk->art_max = ms;
-	sketch_add(&bk->art, ms);
+	sketch_add_code(&bk->art, code);
 	if (!(flags & WINDOW_FIRST))
 		return;
 	bk->tally[TALLY_FIRST_RESPONSES]++;
 	bk->frt_sum += ms;
 	if (ms > bk->frt_max)
 		bk->frt_max = ms;
-	sketch_add(&bk->frt, ms);
+	sketch_add_code(&bk->frt, code);
 }
 
 /*

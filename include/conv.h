@@ -52,7 +52,7 @@ uint32_t	 conv_hash(const char *, size_t);
 struct conv	*conv_find(const struct convs *, const char *, size_t,
 		    uint32_t);
 struct conv	*conv_new(struct convs *, const char *, size_t, uint32_t);
-void		 conv_prefetch(const struct convs *, uint32_t, int);
+const struct conv *conv_prefetch(const struct convs *, uint32_t, int);
 void		 conv_free(struct convs *, struct conv *);
 void		 conv_touch(struct convs *, struct conv *, int64_t);
 int		 conv_seen(struct conv *, const char *, size_t);

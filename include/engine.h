@@ -105,6 +105,7 @@ struct engine {
 	struct conv		*wait_tail;
 	struct threshold	 thr[ENGINE_MAX_THRESHOLDS];
 	int			 nthr;
+	int64_t			 thr_lb;	/* no threshold falls before */
 
 	engine_sink		 sink;
 	void			*sink_arg;

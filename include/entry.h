@@ -83,6 +83,7 @@ struct event {
 	uint16_t	 teamlen;
 	uint16_t	 msgidlen;
 	uint32_t	 convhash;	/* set by the engine */
+	uint8_t		 pooled;	/* a block of the event pool */
 };
 
 /* One field of a stream entry, not NUL-terminated. */

@@ -35,6 +35,7 @@ uint32_t	 sketch_value(uint8_t);
 void		 sketch_init(struct sketch *);
 void		 sketch_clear(struct sketch *);
 void		 sketch_add(struct sketch *, uint32_t);
+void		 sketch_add_code(struct sketch *, uint8_t);
 void		 sketch_trim(struct sketch *);
 void		 sketch_merge(const struct sketch *, uint32_t *);
 uint32_t	 sketch_quantile(const uint32_t *, uint64_t, double);

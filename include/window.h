@@ -53,6 +53,8 @@ struct window {
 	int64_t		 last;		/* newest bucket index added, or -1 */
 	struct bucket	*cur;		/* that bucket, or NULL */
 	int64_t		 cur_hi;	/* its last stamp: (last + 1) * bucket */
+	double		 inv_bucket;	/* 1 / bucket, to divide by multiplying */
+	double		 inv_nslots;
 };
 
 /* window_response flags: what else the response counts as. */
@@ -63,7 +65,10 @@ struct window {
 void	window_init(struct window *, int64_t);
 void	window_clear(struct window *);
 void	window_count(struct window *, int64_t, enum tally);
+void	window_prefetch(const struct window *, int64_t);
 void	window_response(struct window *, int64_t, uint32_t, int);
+void	window_response_code(struct window *, int64_t, uint32_t, uint8_t,
+	    int);
 void	window_query(const struct window *, int64_t, double *);
 int	window_empty(const struct window *, int64_t);
 size_t	window_memory(const struct window *);

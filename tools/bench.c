@@ -1,7 +1,8 @@
 /*
  * Engine benchmarks: a realistic generated chat workload through the
  * engine, and the heap it takes per open conversation and per agent.
- * Prints name=value lines.
+ * Prints name=value lines.  Throughput is the best of five runs: on a
+ * shared virtual machine the slower runs measure the neighbours.
  */
 
 #include <malloc.h>
@@ -215,7 +216,7 @@ bench_throughput(void)
 	generate(&w, 400000, 24 * 3600 * SEC, 500, 12);
 	qsort(w.v, w.n, sizeof(*w.v), bentry_cmp);
 	wl_fix(&w);
-	for (run = 0; run < 3; run++) {
+	for (run = 0; run < 5; run++) {
 		e = engine_new(cf);
 		t = now_s();
 		feed(e, &w);
