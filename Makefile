@@ -19,16 +19,16 @@ SAN	 = -fsanitize=address,undefined -fno-sanitize-recover=all \
 
 # The pure engine: no libevent, no hiredis, no clock.
 ENGINE	 = xmalloc log metrics sketch window entry conf hash reorder \
-	   scope conv engine snapshot
-# The I/O edge.
-EDGE	 = main
+	   scope conv engine snapshot sid
+# The I/O edge; main.c stays out of the test binary.
+EDGE	 = notify redis outbox output ingest
 TESTS	 = $(patsubst tests/%.c,%,$(wildcard tests/test_*.c))
 
 B	 = build
-EOBJ	 = $(ENGINE:%=$(B)/obj/%.o)
-DOBJ	 = $(EDGE:%=$(B)/obj/%.o)
+EOBJ	 = $(ENGINE:%=$(B)/obj/%.o) $(EDGE:%=$(B)/obj/%.o)
+DOBJ	 = $(B)/obj/main.o
 TOBJ	 = $(TESTS:%=$(B)/obj/tests/%.o)
-SEOBJ	 = $(ENGINE:%=$(B)/asan/%.o)
+SEOBJ	 = $(ENGINE:%=$(B)/asan/%.o) $(EDGE:%=$(B)/asan/%.o)
 STOBJ	 = $(TESTS:%=$(B)/asan/tests/%.o)
 
 DEB_PKGS = build-essential pkg-config libevent-dev libhiredis-dev \
@@ -57,6 +57,9 @@ $(B)/tests: $(EOBJ) $(TOBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(LIBS) $(TLIBS)
 $(B)/tests-asan: $(SEOBJ) $(STOBJ)
 	$(CC) -g $(SAN) -o $@ $^ $(LIBS) $(TLIBS)
+# The daemon under the sanitizers, for the integration tests' second run.
+$(B)/replytimed-asan: $(SEOBJ) $(B)/asan/main.o
+	$(CC) -g $(SAN) -o $@ $^ $(LIBS)
 
 # Installs the Debian packages the build and the tests need.
 deps:
@@ -76,11 +79,12 @@ deps:
 	fi
 
 test: deps
-	@$(MAKE) --no-print-directory $(B)/tests
+	@$(MAKE) --no-print-directory $(B)/tests $(B)/replytimed
 	$(B)/tests --jobs 2
 
 test-asan: deps
-	@$(MAKE) --no-print-directory $(B)/tests-asan
+	@$(MAKE) --no-print-directory $(B)/tests-asan $(B)/replytimed-asan
+	REPLYTIMED_BIN=$(B)/replytimed-asan \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1 $(B)/tests-asan --jobs 2
 
@@ -101,3 +105,18 @@ clean:
 	rm -rf $(B)
 
 -include $(wildcard $(B)/obj/*.d $(B)/obj/*/*.d $(B)/asan/*.d $(B)/asan/*/*.d)
+
+# The end-to-end benchmark (tools/bench-e2e.sh) and its two helpers.
+HLIBS	 = $(shell pkg-config --libs hiredis 2>/dev/null) -lm
+$(B)/nullconsumer: $(B)/obj/tools/nullconsumer.o
+	$(CC) $(CFLAGS) -o $@ $^ $(HLIBS)
+$(B)/loadgen: $(B)/obj/tools/loadgen.o
+	$(CC) $(CFLAGS) -o $@ $^ $(HLIBS)
+
+.PHONY: tools bench-e2e
+tools: $(B)/nullconsumer $(B)/loadgen
+
+bench-e2e: deps
+	@$(MAKE) --no-print-directory $(B)/replytimed $(B)/nullconsumer \
+	    $(B)/loadgen
+	@E2E_NO_BUILD=1 tools/bench-e2e.sh

@@ -112,7 +112,7 @@ enum reason
 engine_read(struct engine *e, const char *id, const struct entry_field *f,
     size_t nf, int64_t wall)
 {
-	struct event	*ev;
+	struct chat_event	*ev;
 	enum reason	 why;
 
 	e->stats.read++;
@@ -126,10 +126,10 @@ engine_read(struct engine *e, const char *id, const struct entry_field *f,
 
 /* Buffers a parsed event, or refuses it as late; takes ownership. */
 enum reason
-engine_push(struct engine *e, struct event *ev)
+engine_push(struct engine *e, struct chat_event *ev)
 {
 	if (e->clock != ENGINE_NO_CLOCK && ev->ts < e->clock) {
-		event_free(ev);
+		chat_event_free(ev);
 		e->stats.refused++;
 		e->stats.reasons[REASON_LATE]++;
 		return (REASON_LATE);
@@ -300,7 +300,7 @@ engine_breach(struct engine *e, struct conv *c, int k, int64_t stamp)
 
 /* An agent's reply closes the open wait. */
 static void
-engine_respond(struct engine *e, struct conv *c, const struct event *ev)
+engine_respond(struct engine *e, struct conv *c, const struct chat_event *ev)
 {
 	struct scope	*agent = c->agent;
 	int64_t		 wait;
@@ -353,7 +353,7 @@ engine_finish(struct engine *e, struct conv *c, int64_t stamp)
 
 /* Applies one event, at its ts. */
 static void
-engine_apply(struct engine *e, const struct event *ev)
+engine_apply(struct engine *e, const struct chat_event *ev)
 {
 	struct conv	*c;
 
@@ -459,7 +459,7 @@ static void
 engine_prefetch(const struct engine *e)
 {
 	static const size_t	 ahead[3] = { 12, 6, 3 };
-	const struct event	*ev;
+	const struct chat_event	*ev;
 	const struct conv	*c;
 	int			 step;
 
@@ -488,7 +488,7 @@ engine_stamp(struct engine *e, int64_t when)
 void
 engine_advance(struct engine *e, int64_t wall, int caught_up)
 {
-	struct event	*ev;
+	struct chat_event	*ev;
 	struct conv	*c;
 	int64_t		 t, thr_at = 0, ttl_at = 0;
 	int		 k, have_ttl;
@@ -518,7 +518,7 @@ engine_advance(struct engine *e, int64_t wall, int caught_up)
 			reorder_pop(&e->reorder);
 			engine_stamp(e, ev->ts);
 			engine_apply(e, ev);
-			event_free(ev);
+			chat_event_free(ev);
 		} else if (k != -1 && (!have_ttl || thr_at <= ttl_at)) {
 			c = e->thr[k].cursor;
 			e->thr[k].cursor = c->wait_next;

@@ -42,18 +42,18 @@ entry_u64_fits(const char *p, size_t len)
 
 union event_block {
 	union event_block	*next;
-	struct event		 ev;
+	struct chat_event		 ev;
 	char			 bytes[EVENT_BLOCK];
 };
 
 static union event_block	*event_pool;
 static size_t			 event_pool_len;
 
-static struct event *
-event_alloc(size_t size)
+static struct chat_event *
+chat_event_alloc(size_t size)
 {
 	union event_block	*b;
-	struct event		*ev;
+	struct chat_event		*ev;
 
 #if defined(__SANITIZE_ADDRESS__)
 	ev = xmalloc(size);
@@ -318,11 +318,11 @@ entry_put(char **pos, const struct raw *r, uint16_t *lenp)
  * Applies the rules in contract order to the gathered fields and builds
  * the event in one allocation.
  */
-static struct event *
+static struct chat_event *
 entry_build(const struct raw *f, int64_t idms, int64_t wall_ms,
     int64_t max_future_ms, enum reason *reason)
 {
-	struct event	*ev;
+	struct chat_event	*ev;
 	enum reason	 r;
 	char		*pos;
 	size_t		 size;
@@ -415,7 +415,7 @@ entry_build(const struct raw *f, int64_t idms, int64_t wall_ms,
 		if (k != KEY_ROLE && k != KEY_TYPE &&
 		    f[k].kind != RAW_ABSENT)
 			size += f[k].len + 1;
-	ev = event_alloc(size);
+	ev = chat_event_alloc(size);
 	ev->ts = ts;
 	ev->seq = 0;
 	ev->type = (enum event_type)type;
@@ -439,12 +439,12 @@ fail:
  * Gathers the fields of a `json` entry.  An integer too big for jansson
  * is retried as a real so that it fails only where it matters (ts).
  */
-static struct event *
+static struct chat_event *
 entry_parse_json(const struct raw *j, int64_t idms, int64_t wall_ms,
     int64_t max_future_ms, enum reason *reason)
 {
 	struct raw	 f[KEY_COUNT];
-	struct event	*ev;
+	struct chat_event	*ev;
 	json_t		*root, *v;
 	json_error_t	 error;
 	int		 k;
@@ -488,7 +488,7 @@ entry_parse_json(const struct raw *j, int64_t idms, int64_t wall_ms,
  * Turns one stream entry into an event, or returns NULL with the reason
  * it must be dead-lettered.  Flat entries never touch jansson.
  */
-struct event *
+struct chat_event *
 entry_parse(const char *id, const struct entry_field *fields, size_t nfields,
     int64_t wall_ms, int64_t max_future_ms, enum reason *reason)
 {
@@ -546,7 +546,7 @@ entry_id_ms(const char *id, int64_t *ms)
 
 /* The event and its strings are one allocation. */
 void
-event_free(struct event *ev)
+chat_event_free(struct chat_event *ev)
 {
 	union event_block	*b = (union event_block *)ev;
 

@@ -1,12 +1,270 @@
-/* replytimed: the command line. */
+/*
+ * replytimed: the command line and the event loop.  main() wires the
+ * engine to Redis (ingest in, output out), runs the publish tick, and
+ * turns signals into a reload or an orderly stop.
+ */
 
+#include <sys/time.h>
+
+#include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
 
 #include "conf.h"
+#include "engine.h"
+#include "ingest.h"
 #include "log.h"
+#include "notify.h"
+#include "outbox.h"
+#include "output.h"
+#include "redis.h"
+#include "snapshot.h"
+#include "xmalloc.h"
+
+#define TRIM_INTERVAL	60	/* s between XTRIMs of the events stream */
+#define STOP_GRACE	5000	/* ms to flush writes when stopping */
+
+struct daemon {
+	struct event_base	*base;
+	const char		*path;
+	struct conf		*cf;		/* as started */
+	struct conf		*rcf;		/* reloadable part, latest good */
+	struct engine		*e;
+	struct redis		*r;
+	struct outbox		*ob;
+	struct output		*out;
+	struct ingest		*ig;
+	struct event		*ev_sig[4];
+	struct event		*ev_tick;
+	struct event		*ev_trim;
+	struct event		*ev_dog;
+	struct event		*ev_stop;
+	int			 ready;		/* READY=1 sent */
+	int			 stopping;
+	int64_t			 stop_deadline;
+};
+
+static struct daemon	 d;
+
+static int64_t
+wall_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+static int64_t
+mono_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+static struct timeval
+tv_ms(int64_t ms)
+{
+	struct timeval	 tv;
+
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	return (tv);
+}
+
+/* Builds the snapshot and writes it to the key and the channel. */
+static void
+publish(void)
+{
+	json_t	*snap;
+	char	*text;
+
+	if (!ingest_rebuilt(d.ig))
+		return;		/* a half-built state would mislead */
+	snap = snapshot_build(d.e, d.rcf, wall_ms());
+	text = snapshot_dump(snap);
+	output_snapshot(d.out, text, strlen(text));
+	free(text);
+	json_decref(snap);
+}
+
+/* Every publish interval: move the clock on when caught up, publish. */
+static void
+tick_cb(int fd, short events, void *arg)
+{
+	(void)fd;
+	(void)events;
+	(void)arg;
+	if (ingest_caught_up(d.ig) && redis_up(d.r))
+		engine_advance(d.e, wall_ms(), 1);
+	publish();
+}
+
+static void
+trim_cb(int fd, short events, void *arg)
+{
+	(void)fd;
+	(void)events;
+	(void)arg;
+	if (ingest_rebuilt(d.ig) && redis_up(d.r))
+		output_trim(d.out, wall_ms() - d.cf->ingest.retention_s * 1000);
+}
+
+/* The watchdog is fed from the loop itself: a stuck loop starves it. */
+static void
+dog_cb(int fd, short events, void *arg)
+{
+	(void)fd;
+	(void)events;
+	(void)arg;
+	notify_send("WATCHDOG=1");
+}
+
+static void
+redis_up_cb(void *arg)
+{
+	(void)arg;
+	outbox_up(d.ob);
+	ingest_up(d.ig);
+	if (!d.ready) {
+		d.ready = 1;
+		notify_send("READY=1");
+	}
+}
+
+static void
+redis_down_cb(void *arg)
+{
+	(void)arg;
+	outbox_down(d.ob);
+	ingest_down(d.ig);
+}
+
+static void
+outbox_drained_cb(void *arg)
+{
+	(void)arg;
+	ingest_drained(d.ig);
+	if (d.stopping && outbox_len(d.ob) == 0)
+		event_active(d.ev_stop, EV_TIMEOUT, 0);
+}
+
+/*
+ * The last step of a stop: once the writes are answered (or the grace
+ * has run out, or Redis is gone), leave the loop.
+ */
+static void
+stop_cb(int fd, short events, void *arg)
+{
+	struct timeval	 tv = tv_ms(50);
+
+	(void)fd;
+	(void)events;
+	(void)arg;
+	if (outbox_len(d.ob) == 0 || !redis_up(d.r) ||
+	    mono_ms() >= d.stop_deadline) {
+		if (outbox_len(d.ob) != 0)
+			log_warnx("stopping with %zu writes unanswered; a "
+			    "restart rebuilds them", outbox_len(d.ob));
+		event_base_loopexit(d.base, NULL);
+		return;
+	}
+	evtimer_add(d.ev_stop, &tv);
+}
+
+/* Reading has stopped: acknowledge, publish a last time, flush, exit. */
+static void
+stopped_cb(void *arg)
+{
+	(void)arg;
+	publish();
+	d.stop_deadline = mono_ms() + STOP_GRACE;
+	event_active(d.ev_stop, EV_TIMEOUT, 0);
+}
+
+static void
+stop(const char *why)
+{
+	if (d.stopping)
+		return;
+	d.stopping = 1;
+	log_info("%s: stopping", why);
+	notify_send("STOPPING=1");
+	evtimer_del(d.ev_tick);
+	ingest_stop(d.ig, stopped_cb, NULL);
+}
+
+/* Warns about changes a reload cannot take, and keeps them as running. */
+static void
+reload_keep(struct conf *nc)
+{
+	if (memcmp(&nc->metrics, &d.cf->metrics, sizeof(nc->metrics)) != 0)
+		log_warnx("reload: metrics changes take effect after a "
+		    "restart");
+	if (memcmp(&nc->ingest, &d.cf->ingest, sizeof(nc->ingest)) != 0 ||
+	    nc->redis.port != d.cf->redis.port ||
+	    strcmp(nc->redis.host, d.cf->redis.host) != 0 ||
+	    strcmp(nc->redis.prefix, d.cf->redis.prefix) != 0 ||
+	    strcmp(nc->redis.group, d.cf->redis.group) != 0 ||
+	    nc->publish.interval_ms != d.cf->publish.interval_ms)
+		log_warnx("reload: redis, ingest and publish changes take "
+		    "effect after a restart");
+	nc->metrics = d.cf->metrics;
+}
+
+/*
+ * SIGHUP: parse the file afresh and take its targets, rules and log
+ * level only if all of it is valid; otherwise keep what runs.
+ */
+static void
+reload(void)
+{
+	struct conf	*nc;
+	char		 err[512];
+
+	notify_send("RELOADING=1");
+	if ((nc = conf_load(d.path, err, sizeof(err))) == NULL) {
+		log_warnx("reload refused, keeping the running config: %s",
+		    err);
+		notify_send("READY=1");
+		return;
+	}
+	reload_keep(nc);
+	engine_set_targets(d.e, nc);
+	log_init(nc->log.level, NULL);
+	if (d.rcf != d.cf)
+		conf_free(d.rcf);
+	d.rcf = nc;
+	log_info("reloaded %s", d.path);
+	notify_send("READY=1");
+}
+
+static void
+signal_cb(int sig, short events, void *arg)
+{
+	(void)events;
+	(void)arg;
+	switch (sig) {
+	case SIGHUP:
+		reload();
+		break;
+	case SIGTERM:
+		stop("SIGTERM");
+		break;
+	case SIGINT:
+		stop("SIGINT");
+		break;
+	}
+}
 
 static void __attribute__((noreturn))
 usage(void)
@@ -14,6 +272,95 @@ usage(void)
 	fprintf(stderr, "usage: replytimed [-c file] [--check-config] "
 	    "[--version]\n");
 	exit(2);
+}
+
+/* Sets everything up in order; torn down in reverse by teardown(). */
+static int
+setup(void)
+{
+	static const int	 sigs[] = { SIGTERM, SIGINT, SIGHUP };
+	struct redis_hooks	 hooks = { redis_up_cb, redis_down_cb, NULL };
+	struct timeval		 tv;
+	char			 host[256], err[512], *user, *pass;
+	const char		*consumer = d.cf->redis.consumer;
+	size_t			 i;
+	int64_t			 dog;
+
+	if (redis_password_load(d.cf->redis.password_file, &user, &pass, err,
+	    sizeof(err)) == -1) {
+		log_warnx("redis.password_file: %s", err);
+		return (-1);
+	}
+	if (*consumer == '\0') {
+		if (gethostname(host, sizeof(host)) == -1)
+			snprintf(host, sizeof(host), "replytimed");
+		host[sizeof(host) - 1] = '\0';
+		consumer = host;
+	}
+	if (getenv("REPLYTIMED_EVENT_DEBUG") != NULL)
+		event_enable_debug_mode();
+	if ((d.base = event_base_new()) == NULL)
+		fatalx("event_base_new failed");
+	d.e = engine_new(d.cf);
+	d.r = redis_new(d.base, d.cf->redis.host, (int)d.cf->redis.port,
+	    user, pass, &hooks);
+	if (pass != NULL)
+		explicit_bzero(pass, strlen(pass));
+	free(user);
+	free(pass);
+	d.ob = outbox_new(d.r, outbox_drained_cb, NULL);
+	d.out = output_new(d.ob, d.cf);
+	engine_set_sink(d.e, output_outcome, d.out);
+	d.ig = ingest_new(d.e, d.cf, d.r, d.ob, d.out, consumer);
+
+	signal(SIGPIPE, SIG_IGN);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		d.ev_sig[i] = evsignal_new(d.base, sigs[i], signal_cb, NULL);
+		evsignal_add(d.ev_sig[i], NULL);
+	}
+	d.ev_tick = event_new(d.base, -1, EV_PERSIST, tick_cb, NULL);
+	tv = tv_ms(d.cf->publish.interval_ms);
+	evtimer_add(d.ev_tick, &tv);
+	d.ev_trim = event_new(d.base, -1, EV_PERSIST, trim_cb, NULL);
+	tv = tv_ms(TRIM_INTERVAL * 1000);
+	evtimer_add(d.ev_trim, &tv);
+	d.ev_stop = evtimer_new(d.base, stop_cb, NULL);
+	if ((dog = notify_watchdog_usec()) > 0) {
+		d.ev_dog = event_new(d.base, -1, EV_PERSIST, dog_cb, NULL);
+		tv = tv_ms(dog / 2000);
+		evtimer_add(d.ev_dog, &tv);
+	}
+	log_info("replytimed %s: reading %s:events on %s:%lld as %s/%s",
+	    VERSION, d.cf->redis.prefix, d.cf->redis.host,
+	    (long long)d.cf->redis.port, d.cf->redis.group, consumer);
+	redis_start(d.r);
+	return (0);
+}
+
+static void
+teardown(void)
+{
+	size_t	 i;
+
+	if (d.ev_dog != NULL)
+		event_free(d.ev_dog);
+	event_free(d.ev_stop);
+	event_free(d.ev_trim);
+	event_free(d.ev_tick);
+	for (i = 0; i < sizeof(d.ev_sig) / sizeof(d.ev_sig[0]); i++)
+		if (d.ev_sig[i] != NULL)
+			event_free(d.ev_sig[i]);
+	/* pending replies are called back (NULL) while their owners live */
+	redis_free(d.r);
+	ingest_free(d.ig);
+	output_free(d.out);
+	outbox_free(d.ob);
+	engine_free(d.e);
+	event_base_free(d.base);
+	if (d.rcf != d.cf)
+		conf_free(d.rcf);
+	conf_free(d.cf);
+	notify_close();
 }
 
 int
@@ -25,15 +372,14 @@ main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char	*path = "/etc/replytimed/replytimed.json";
-	struct conf	*cf;
 	char		 err[512];
 	int		 ch, check = 0;
 
+	d.path = "/etc/replytimed/replytimed.json";
 	while ((ch = getopt_long(argc, argv, "c:nV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
-			path = optarg;
+			d.path = optarg;
 			break;
 		case 'n':
 			check = 1;
@@ -47,15 +393,23 @@ main(int argc, char **argv)
 	}
 	if (optind != argc)
 		usage();
-	if ((cf = conf_load(path, err, sizeof(err))) == NULL) {
+	if ((d.cf = conf_load(d.path, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "%s\n", err);
 		return (2);
 	}
 	if (check) {
-		printf("%s: ok\n", path);
-		conf_free(cf);
+		printf("%s: ok\n", d.path);
+		conf_free(d.cf);
 		return (0);
 	}
-	log_init(cf->log.level, "replytimed");
-	fatalx("the daemon loop is not built yet");
+	d.rcf = d.cf;
+	log_init(d.cf->log.level, "replytimed");
+	if (notify_init() == -1 || setup() == -1) {
+		conf_free(d.cf);
+		return (1);
+	}
+	event_base_dispatch(d.base);
+	teardown();
+	log_info("stopped");
+	return (0);
 }

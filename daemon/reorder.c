@@ -8,7 +8,7 @@
 #include "xmalloc.h"
 
 static inline int
-reorder_less(const struct event *a, const struct event *b)
+reorder_less(const struct chat_event *a, const struct chat_event *b)
 {
 	if (a->ts != b->ts)
 		return (a->ts < b->ts);
@@ -25,17 +25,17 @@ reorder_init(struct reorder *r)
 void
 reorder_clear(struct reorder *r)
 {
-	struct event	*ev;
+	struct chat_event	*ev;
 
 	while ((ev = reorder_pop(r)) != NULL)
-		event_free(ev);
+		chat_event_free(ev);
 	free(r->heap);
 	free(r->ring);
 	reorder_init(r);
 }
 
 static void
-reorder_heap_push(struct reorder *r, struct event *ev)
+reorder_heap_push(struct reorder *r, struct chat_event *ev)
 {
 	size_t	 i, parent;
 
@@ -54,10 +54,10 @@ reorder_heap_push(struct reorder *r, struct event *ev)
 	r->heap[i] = ev;
 }
 
-static struct event *
+static struct chat_event *
 reorder_heap_pop(struct reorder *r)
 {
-	struct event	*top, *last;
+	struct chat_event	*top, *last;
 	size_t		 i, child;
 
 	top = r->heap[0];
@@ -79,7 +79,7 @@ reorder_heap_pop(struct reorder *r)
 static void
 reorder_ring_grow(struct reorder *r)
 {
-	struct event	**ring;
+	struct chat_event	**ring;
 	size_t		  i, cap = r->rcap == 0 ? 256 : r->rcap * 2;
 
 	ring = xreallocarray(NULL, cap, sizeof(*ring));
@@ -93,9 +93,9 @@ reorder_ring_grow(struct reorder *r)
 
 /* Buffers an event whose seq is above every buffered one. */
 void
-reorder_push(struct reorder *r, struct event *ev)
+reorder_push(struct reorder *r, struct chat_event *ev)
 {
-	struct event	*tail;
+	struct chat_event	*tail;
 
 	if (r->count != 0) {
 		tail = r->ring[(r->head + r->count - 1) & (r->rcap - 1)];
@@ -109,10 +109,10 @@ reorder_push(struct reorder *r, struct event *ev)
 	r->ring[(r->head + r->count++) & (r->rcap - 1)] = ev;
 }
 
-struct event *
+struct chat_event *
 reorder_peek(const struct reorder *r)
 {
-	struct event	*a, *b;
+	struct chat_event	*a, *b;
 
 	a = r->count != 0 ? r->ring[r->head] : NULL;
 	b = r->n != 0 ? r->heap[0] : NULL;
@@ -121,10 +121,10 @@ reorder_peek(const struct reorder *r)
 	return (a);
 }
 
-struct event *
+struct chat_event *
 reorder_pop(struct reorder *r)
 {
-	struct event	*ev;
+	struct chat_event	*ev;
 
 	if ((ev = reorder_peek(r)) == NULL)
 		return (NULL);
@@ -136,7 +136,7 @@ reorder_pop(struct reorder *r)
 }
 
 /* The i-th in-order event from now, a hint of what comes, or NULL. */
-struct event *
+struct chat_event *
 reorder_ahead(const struct reorder *r, size_t i)
 {
 	if (i >= r->count)
@@ -153,5 +153,5 @@ reorder_len(const struct reorder *r)
 size_t
 reorder_memory(const struct reorder *r)
 {
-	return ((r->cap + r->rcap) * sizeof(struct event *));
+	return ((r->cap + r->rcap) * sizeof(struct chat_event *));
 }

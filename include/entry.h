@@ -69,7 +69,7 @@ enum event_type {
  * One allocation: the struct and its strings.  Absent strings are NULL
  * with length 0.
  */
-struct event {
+struct chat_event {
 	int64_t		 ts;		/* ms since the epoch */
 	uint64_t	 seq;		/* read order, set by the engine */
 	enum event_type	 type;
@@ -94,9 +94,9 @@ struct entry_field {
 	size_t		 valuelen;
 };
 
-struct event	*entry_parse(const char *, const struct entry_field *,
+struct chat_event	*entry_parse(const char *, const struct entry_field *,
 		    size_t, int64_t, int64_t, enum reason *);
 int		 entry_id_ms(const char *, int64_t *);
-void		 event_free(struct event *);
+void		 chat_event_free(struct chat_event *);
 
 #endif

@@ -8,13 +8,13 @@
 
 #include <stddef.h>
 
-struct event;
+struct chat_event;
 
 struct reorder {
-	struct event	**heap;		/* out-of-order events */
+	struct chat_event	**heap;		/* out-of-order events */
 	size_t		  n;
 	size_t		  cap;
-	struct event	**ring;		/* in-order events */
+	struct chat_event	**ring;		/* in-order events */
 	size_t		  head;
 	size_t		  count;
 	size_t		  rcap;		/* a power of two */
@@ -22,10 +22,10 @@ struct reorder {
 
 void		 reorder_init(struct reorder *);
 void		 reorder_clear(struct reorder *);
-void		 reorder_push(struct reorder *, struct event *);
-struct event	*reorder_peek(const struct reorder *);
-struct event	*reorder_pop(struct reorder *);
-struct event	*reorder_ahead(const struct reorder *, size_t);
+void		 reorder_push(struct reorder *, struct chat_event *);
+struct chat_event	*reorder_peek(const struct reorder *);
+struct chat_event	*reorder_pop(struct reorder *);
+struct chat_event	*reorder_ahead(const struct reorder *, size_t);
 size_t		 reorder_len(const struct reorder *);
 size_t		 reorder_memory(const struct reorder *);
 

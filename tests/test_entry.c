@@ -49,7 +49,7 @@ rname(enum reason r)
 	return (reason_names[r]);
 }
 
-static struct event *
+static struct chat_event *
 parse(const struct tent *t, const char *id, enum reason *r)
 {
 	*r = (enum reason)-42;
@@ -60,22 +60,22 @@ parse(const struct tent *t, const char *id, enum reason *r)
 static void
 want(const struct tent *t, const char *id, enum reason w)
 {
-	struct event	*ev;
+	struct chat_event	*ev;
 	enum reason	 r;
 
 	ev = parse(t, id, &r);
 	if (ev != NULL) {
-		event_free(ev);
+		chat_event_free(ev);
 		cr_assert_fail("accepted, wanted %s", rname(w));
 	}
 	cr_assert_eq(r, w, "got %s, wanted %s", rname(r), rname(w));
 }
 
 /* Asserts that the entry is accepted and returns the event. */
-static struct event *
+static struct chat_event *
 ok(const struct tent *t, const char *id)
 {
-	struct event	*ev;
+	struct chat_event	*ev;
 	enum reason	 r;
 
 	ev = parse(t, id, &r);
@@ -102,7 +102,7 @@ check_str(const char *what, const char *got, uint16_t gotlen,
 
 /* Checks every field of an event; NULL strings mean absent. */
 static void
-check_ev(const struct event *ev, int64_t ts, enum event_type type,
+check_ev(const struct chat_event *ev, int64_t ts, enum event_type type,
     enum event_role role, const char *conv, const char *agent,
     const char *team, const char *msgid)
 {
@@ -254,7 +254,7 @@ Test(entry, bad_id)
 Test(entry, flat_customer_message)
 {
 	struct tent	 t = { .n = 0 };
-	struct event	*ev;
+	struct chat_event	*ev;
 
 	add(&t, "conversation", "conv-42");
 	add(&t, "role", "customer");
@@ -266,20 +266,20 @@ Test(entry, flat_customer_message)
 	ev = ok(&t, "1700000000000-5");
 	check_ev(ev, 1699999999000LL, TYPE_MESSAGE, ROLE_CUSTOMER,
 	    "conv-42", "alice", "billing", "m-1");
-	event_free(ev);
+	chat_event_free(ev);
 }
 
 Test(entry, flat_agent_bot_system)
 {
 	struct tent	 t = { .n = 0 };
-	struct event	*ev;
+	struct chat_event	*ev;
 
 	add(&t, "conversation", "c");
 	add(&t, "role", "agent");
 	add(&t, "agent", "bob");
 	ev = ok(&t, ID);
 	check_ev(ev, WALL, TYPE_MESSAGE, ROLE_AGENT, "c", "bob", NULL, NULL);
-	event_free(ev);
+	chat_event_free(ev);
 
 	t.n = 0;
 	add(&t, "conversation", "c");
@@ -287,7 +287,7 @@ Test(entry, flat_agent_bot_system)
 	add(&t, "team", "t");
 	ev = ok(&t, ID);
 	check_ev(ev, WALL, TYPE_MESSAGE, ROLE_BOT, "c", NULL, "t", NULL);
-	event_free(ev);
+	chat_event_free(ev);
 
 	t.n = 0;
 	add(&t, "role", "system");
@@ -295,27 +295,27 @@ Test(entry, flat_agent_bot_system)
 	add(&t, "message_id", "x");
 	ev = ok(&t, ID);
 	check_ev(ev, WALL, TYPE_MESSAGE, ROLE_SYSTEM, "c2", NULL, NULL, "x");
-	event_free(ev);
+	chat_event_free(ev);
 }
 
 Test(entry, flat_assign_close)
 {
 	struct tent	 t = { .n = 0 };
-	struct event	*ev;
+	struct chat_event	*ev;
 
 	add(&t, "conversation", "c");
 	add(&t, "type", "assign");
 	add(&t, "agent", "carol");
 	ev = ok(&t, ID);
 	check_ev(ev, WALL, TYPE_ASSIGN, ROLE_NONE, "c", "carol", NULL, NULL);
-	event_free(ev);
+	chat_event_free(ev);
 
 	t.n = 0;
 	add(&t, "conversation", "c");
 	add(&t, "type", "close");
 	ev = ok(&t, ID);
 	check_ev(ev, WALL, TYPE_CLOSE, ROLE_NONE, "c", NULL, NULL, NULL);
-	event_free(ev);
+	chat_event_free(ev);
 
 	/* A role on a close is kept. */
 	t.n = 0;
@@ -325,13 +325,13 @@ Test(entry, flat_assign_close)
 	add(&t, "team", "sales");
 	ev = ok(&t, ID);
 	check_ev(ev, WALL, TYPE_CLOSE, ROLE_SYSTEM, "c", NULL, "sales", NULL);
-	event_free(ev);
+	chat_event_free(ev);
 }
 
 Test(entry, json_all_kinds)
 {
 	struct tent	 t = { .n = 0 };
-	struct event	*ev;
+	struct chat_event	*ev;
 
 	json1(&t, "{\"conversation\":\"conv-42\",\"role\":\"customer\","
 	    "\"agent\":\"alice\",\"team\":\"billing\",\"type\":\"message\","
@@ -339,36 +339,36 @@ Test(entry, json_all_kinds)
 	ev = ok(&t, "1700000000000-5");
 	check_ev(ev, 1699999999000LL, TYPE_MESSAGE, ROLE_CUSTOMER,
 	    "conv-42", "alice", "billing", "m-1");
-	event_free(ev);
+	chat_event_free(ev);
 
 	json1(&t, "{\"role\":\"agent\",\"agent\":\"bob\","
 	    "\"conversation\":\"c\"}");
 	ev = ok(&t, ID);
 	check_ev(ev, WALL, TYPE_MESSAGE, ROLE_AGENT, "c", "bob", NULL, NULL);
-	event_free(ev);
+	chat_event_free(ev);
 
 	json1(&t, " {\"conversation\":\"c\",\"role\":\"bot\","
 	    "\"team\":\"t\"}\n");
 	ev = ok(&t, ID);
 	check_ev(ev, WALL, TYPE_MESSAGE, ROLE_BOT, "c", NULL, "t", NULL);
-	event_free(ev);
+	chat_event_free(ev);
 
 	json1(&t, "{\"conversation\":\"c2\",\"role\":\"system\","
 	    "\"message_id\":\"x\"}");
 	ev = ok(&t, ID);
 	check_ev(ev, WALL, TYPE_MESSAGE, ROLE_SYSTEM, "c2", NULL, NULL, "x");
-	event_free(ev);
+	chat_event_free(ev);
 
 	json1(&t, "{\"conversation\":\"c\",\"type\":\"assign\","
 	    "\"agent\":\"carol\"}");
 	ev = ok(&t, ID);
 	check_ev(ev, WALL, TYPE_ASSIGN, ROLE_NONE, "c", "carol", NULL, NULL);
-	event_free(ev);
+	chat_event_free(ev);
 
 	json1(&t, "{\"conversation\":\"c\",\"type\":\"close\"}");
 	ev = ok(&t, ID);
 	check_ev(ev, WALL, TYPE_CLOSE, ROLE_NONE, "c", NULL, NULL, NULL);
-	event_free(ev);
+	chat_event_free(ev);
 
 	/* Escapes decode before the checks: "\u00e9" is 2 bytes. */
 	json1(&t, "{\"conversation\":\"caf\\u00e9\",\"role\":\"customer\","
@@ -376,36 +376,36 @@ Test(entry, json_all_kinds)
 	ev = ok(&t, ID);
 	check_ev(ev, WALL, TYPE_MESSAGE, ROLE_CUSTOMER, "caf\xc3\xa9", NULL,
 	    "a\"b", NULL);
-	event_free(ev);
+	chat_event_free(ev);
 }
 
 Test(entry, ts_from_id)
 {
 	struct tent	 t = { .n = 0 };
-	struct event	*ev;
+	struct chat_event	*ev;
 
 	add(&t, "conversation", "c");
 	add(&t, "role", "customer");
 	ev = ok(&t, "1699999999123-7");
 	cr_assert_eq(ev->ts, 1699999999123LL);
-	event_free(ev);
+	chat_event_free(ev);
 
 	/* A given ts wins over the id, even an id before 2000. */
 	add(&t, "ts", "1699999999999");
 	ev = ok(&t, "5-0");
 	cr_assert_eq(ev->ts, 1699999999999LL);
-	event_free(ev);
+	chat_event_free(ev);
 
 	/* The id's ts goes through the same range checks. */
 	t.n = 2;
 	ev = ok(&t, "946684800000-0");
 	cr_assert_eq(ev->ts, ENTRY_MIN_TS);
-	event_free(ev);
+	chat_event_free(ev);
 	want(&t, "946684799999-9", REASON_OLD_TS);
 	want(&t, "0-1", REASON_OLD_TS);
 	ev = ok(&t, "1700000300000-0");
 	cr_assert_eq(ev->ts, WALL + FUT);
-	event_free(ev);
+	chat_event_free(ev);
 	want(&t, "1700000300001-0", REASON_FUTURE_TS);
 	want(&t, "9223372036854775807-0", REASON_FUTURE_TS);
 
@@ -413,37 +413,37 @@ Test(entry, ts_from_id)
 	json1(&t, "{\"conversation\":\"c\",\"role\":\"customer\",\"ts\":null}");
 	ev = ok(&t, "1699999999124-0");
 	cr_assert_eq(ev->ts, 1699999999124LL);
-	event_free(ev);
+	chat_event_free(ev);
 }
 
 Test(entry, json_ts_forms)
 {
 	struct tent	 t = { .n = 0 };
-	struct event	*ev;
+	struct chat_event	*ev;
 
 	json1(&t, "{\"conversation\":\"c\",\"role\":\"customer\","
 	    "\"ts\":1699999999001}");
 	ev = ok(&t, ID);
 	cr_assert_eq(ev->ts, 1699999999001LL);
-	event_free(ev);
+	chat_event_free(ev);
 
 	json1(&t, "{\"conversation\":\"c\",\"role\":\"customer\","
 	    "\"ts\":1.7e12}");
 	ev = ok(&t, ID);
 	cr_assert_eq(ev->ts, 1700000000000LL);
-	event_free(ev);
+	chat_event_free(ev);
 
 	json1(&t, "{\"conversation\":\"c\",\"role\":\"customer\","
 	    "\"ts\":1699999999002.0}");
 	ev = ok(&t, ID);
 	cr_assert_eq(ev->ts, 1699999999002LL);
-	event_free(ev);
+	chat_event_free(ev);
 
 	json1(&t, "{\"conversation\":\"c\",\"role\":\"customer\","
 	    "\"ts\":\"1699999999003\"}");
 	ev = ok(&t, ID);
 	cr_assert_eq(ev->ts, 1699999999003LL);
-	event_free(ev);
+	chat_event_free(ev);
 
 	json1(&t, "{\"conversation\":\"c\",\"role\":\"customer\","
 	    "\"ts\":1699999999000.5}");
@@ -492,7 +492,7 @@ Test(entry, flat_ts_strings)
 		"9999999999999999999"
 	};
 	struct tent	 t = { .n = 0 };
-	struct event	*ev;
+	struct chat_event	*ev;
 	size_t		 i;
 
 	add(&t, "conversation", "c");
@@ -512,13 +512,13 @@ Test(entry, flat_ts_strings)
 	addn(&t, "ts", "16999999990009", 13);
 	ev = ok(&t, ID);
 	cr_assert_eq(ev->ts, 1699999999000LL);
-	event_free(ev);
+	chat_event_free(ev);
 
 	t.n = 2;
 	add(&t, "ts", "0001699999999000");
 	ev = ok(&t, ID);
 	cr_assert_eq(ev->ts, 1699999999000LL);
-	event_free(ev);
+	chat_event_free(ev);
 
 	t.n = 2;
 	add(&t, "ts", "9223372036854775807");
@@ -531,7 +531,7 @@ Test(entry, flat_ts_strings)
 Test(entry, ts_boundaries)
 {
 	struct tent	 t = { .n = 0 };
-	struct event	*ev;
+	struct chat_event	*ev;
 	enum reason	 r;
 
 	add(&t, "conversation", "c");
@@ -539,7 +539,7 @@ Test(entry, ts_boundaries)
 	add(&t, "ts", "946684800000");
 	ev = ok(&t, ID);
 	cr_assert_eq(ev->ts, 946684800000LL);
-	event_free(ev);
+	chat_event_free(ev);
 	t.f[2].value = "946684799999";
 	want(&t, ID, REASON_OLD_TS);
 
@@ -547,7 +547,7 @@ Test(entry, ts_boundaries)
 	t.f[2].valuelen = 13;
 	ev = ok(&t, ID);
 	cr_assert_eq(ev->ts, WALL + FUT);
-	event_free(ev);
+	chat_event_free(ev);
 	t.f[2].value = "1700000300001";
 	want(&t, ID, REASON_FUTURE_TS);
 
@@ -557,15 +557,15 @@ Test(entry, ts_boundaries)
 	ev = entry_parse(ID, t.f, t.n, INT64_MAX - 5, 10, &r);
 	cr_assert_not_null(ev);
 	cr_assert_eq(ev->ts, INT64_MAX);
-	event_free(ev);
+	chat_event_free(ev);
 	ev = entry_parse(ID, t.f, t.n, WALL, INT64_MAX, &r);
 	cr_assert_not_null(ev);
-	event_free(ev);
+	chat_event_free(ev);
 	t.f[2].value = "1700000000000";
 	t.f[2].valuelen = 13;
 	ev = entry_parse(ID, t.f, t.n, WALL, 0, &r);
 	cr_assert_not_null(ev);
-	event_free(ev);
+	chat_event_free(ev);
 	ev = entry_parse(ID, t.f, t.n, WALL - 1, 0, &r);
 	cr_assert_null(ev);
 	cr_assert_eq(r, REASON_FUTURE_TS);
@@ -584,7 +584,7 @@ Test(entry, size_boundaries)
 		REASON_OVERSIZE_TEAM, REASON_OVERSIZE_MESSAGE_ID
 	};
 	struct tent	 t = { .n = 0 };
-	struct event	*ev;
+	struct chat_event	*ev;
 	char		 big[300], name[ENTRY_MAX_ID + 1];
 	size_t		 i;
 
@@ -620,14 +620,14 @@ Test(entry, size_boundaries)
 			cr_assert_eq(strlen(ev->msgid), 256);
 			break;
 		}
-		event_free(ev);
+		chat_event_free(ev);
 		t.f[3].valuelen = 257;
 		want(&t, ID, over[i]);
 		t.f[3].valuelen = sizeof(big);
 		want(&t, ID, over[i]);
 		t.f[3].value = name;
 		t.f[3].valuelen = ENTRY_MAX_ID;
-		event_free(ok(&t, ID));
+		chat_event_free(ok(&t, ID));
 	}
 	/* 1 byte is the least. */
 	t.n = 0;
@@ -635,13 +635,13 @@ Test(entry, size_boundaries)
 	add(&t, "role", "customer");
 	ev = ok(&t, ID);
 	cr_assert_eq(ev->convlen, 1);
-	event_free(ev);
+	chat_event_free(ev);
 }
 
 Test(entry, missing_and_empty)
 {
 	struct tent	 t = { .n = 0 };
-	struct event	*ev;
+	struct chat_event	*ev;
 
 	add(&t, "role", "customer");
 	want(&t, ID, REASON_MISSING_CONVERSATION);
@@ -680,7 +680,7 @@ Test(entry, missing_and_empty)
 	t.n = 2;
 	ev = ok(&t, ID);
 	cr_assert_null(ev->agent);
-	event_free(ev);
+	chat_event_free(ev);
 }
 
 Test(entry, bad_type_and_role)
@@ -756,7 +756,7 @@ Test(entry, check_order)
 	add(&t, "ts", "1799999999999");
 	want(&t, ID, REASON_FUTURE_TS);
 	add(&t, "ts", "1699999999999");
-	event_free(ok(&t, ID));
+	chat_event_free(ok(&t, ID));
 
 	/* A missing role on a message comes before a bad team. */
 	t.n = 0;
@@ -769,7 +769,7 @@ Test(entry, check_order)
 Test(entry, unknown_fields_ignored)
 {
 	struct tent	 t = { .n = 0 };
-	struct event	*ev;
+	struct chat_event	*ev;
 
 	add(&t, "Conversation", "");
 	add(&t, "conversatio", "");
@@ -793,7 +793,7 @@ Test(entry, unknown_fields_ignored)
 	add(&t, "error", "bad_ts");
 	ev = ok(&t, ID);
 	check_ev(ev, WALL, TYPE_MESSAGE, ROLE_CUSTOMER, "c", NULL, NULL, NULL);
-	event_free(ev);
+	chat_event_free(ev);
 
 	/* A name with a NUL is not the known name. */
 	t.n = 0;
@@ -804,20 +804,20 @@ Test(entry, unknown_fields_ignored)
 	t.f[t.n].value = "x";
 	t.f[t.n].valuelen = 1;
 	t.n++;
-	event_free(ok(&t, ID));
+	chat_event_free(ok(&t, ID));
 
 	json1(&t, "{\"conversation\":\"c\",\"role\":\"customer\","
 	    "\"Team\":5,\"text\":{\"ts\":\"x\"},\"json\":[],\"big\":"
 	    "123456789012345678901234567890,\"n\":null}");
 	ev = ok(&t, ID);
 	check_ev(ev, WALL, TYPE_MESSAGE, ROLE_CUSTOMER, "c", NULL, NULL, NULL);
-	event_free(ev);
+	chat_event_free(ev);
 }
 
 Test(entry, repeated_field_last_wins)
 {
 	struct tent	 t = { .n = 0 };
-	struct event	*ev;
+	struct chat_event	*ev;
 
 	add(&t, "conversation", "first");
 	add(&t, "role", "agent");
@@ -829,7 +829,7 @@ Test(entry, repeated_field_last_wins)
 	ev = ok(&t, ID);
 	check_ev(ev, 1699999999000LL, TYPE_MESSAGE, ROLE_CUSTOMER, "last",
 	    NULL, NULL, NULL);
-	event_free(ev);
+	chat_event_free(ev);
 
 	add(&t, "conversation", "");
 	want(&t, ID, REASON_EMPTY_CONVERSATION);
@@ -840,7 +840,7 @@ Test(entry, repeated_field_last_wins)
 	add(&t, "json", "{\"conversation\":\"b\",\"role\":\"system\"}");
 	ev = ok(&t, ID);
 	check_ev(ev, WALL, TYPE_MESSAGE, ROLE_SYSTEM, "b", NULL, NULL, NULL);
-	event_free(ev);
+	chat_event_free(ev);
 	add(&t, "json", "nope");
 	want(&t, ID, REASON_BAD_JSON);
 
@@ -849,7 +849,7 @@ Test(entry, repeated_field_last_wins)
 	    "\"conversation\":\"z\"}");
 	ev = ok(&t, ID);
 	check_ev(ev, WALL, TYPE_MESSAGE, ROLE_CUSTOMER, "z", NULL, NULL, NULL);
-	event_free(ev);
+	chat_event_free(ev);
 }
 
 Test(entry, nul_inside_strings)
@@ -928,7 +928,7 @@ Test(entry, invalid_utf8)
 		REASON_BAD_MESSAGE_ID
 	};
 	struct tent	 t = { .n = 0 };
-	struct event	*ev;
+	struct chat_event	*ev;
 	size_t		 i, j;
 
 	for (j = 0; j < 4; j++) {
@@ -945,7 +945,7 @@ Test(entry, invalid_utf8)
 			t.f[2].value = good[i];
 			t.f[2].valuelen = strlen(good[i]);
 			ev = ok(&t, ID);
-			event_free(ev);
+			chat_event_free(ev);
 		}
 	}
 	/* Raw invalid UTF-8 inside a json field is a JSON error. */
@@ -959,13 +959,13 @@ Test(entry, invalid_utf8)
 	ev = ok(&t, ID);
 	check_str("conversation", ev->conv, ev->convlen, "\xf0\x9f\x98\x80",
 	    4);
-	event_free(ev);
+	chat_event_free(ev);
 }
 
 Test(entry, json_with_flat_fields)
 {
 	struct tent	 t = { .n = 0 };
-	struct event	*ev;
+	struct chat_event	*ev;
 
 	/* Flat fields beside json are ignored, whatever they hold. */
 	add(&t, "conversation", "flat");
@@ -977,7 +977,7 @@ Test(entry, json_with_flat_fields)
 	add(&t, "type", "close");
 	ev = ok(&t, ID);
 	check_ev(ev, WALL, TYPE_MESSAGE, ROLE_AGENT, "js", "a", NULL, NULL);
-	event_free(ev);
+	chat_event_free(ev);
 
 	/* Nor do valid flat fields rescue a bad json field... */
 	t.n = 0;
@@ -1015,7 +1015,7 @@ Test(entry, json_not_object)
 	t.n = 0;
 	addn(&t, "json", "{\"conversation\":\"c\",\"role\":\"customer\"}xx",
 	    38);
-	event_free(ok(&t, ID));
+	chat_event_free(ok(&t, ID));
 	t.f[0].valuelen = 37;
 	want(&t, ID, REASON_BAD_JSON);
 }
@@ -1023,7 +1023,7 @@ Test(entry, json_not_object)
 Test(entry, json_null_values)
 {
 	struct tent	 t = { .n = 0 };
-	struct event	*ev;
+	struct chat_event	*ev;
 
 	json1(&t, "{\"conversation\":null,\"role\":\"customer\"}");
 	want(&t, ID, REASON_MISSING_CONVERSATION);
@@ -1034,13 +1034,13 @@ Test(entry, json_null_values)
 	json1(&t, "{\"conversation\":\"c\",\"role\":null,\"type\":\"close\"}");
 	ev = ok(&t, ID);
 	check_ev(ev, WALL, TYPE_CLOSE, ROLE_NONE, "c", NULL, NULL, NULL);
-	event_free(ev);
+	chat_event_free(ev);
 	json1(&t, "{\"conversation\":\"c\",\"role\":\"customer\",\"type\":null,"
 	    "\"agent\":null,\"team\":null,\"message_id\":null,\"ts\":null}");
 	ev = ok(&t, "1699999999555-1");
 	check_ev(ev, 1699999999555LL, TYPE_MESSAGE, ROLE_CUSTOMER, "c", NULL,
 	    NULL, NULL);
-	event_free(ev);
+	chat_event_free(ev);
 }
 
 Test(entry, json_wrong_types)
@@ -1082,7 +1082,7 @@ Test(entry, json_wrong_types)
 Test(entry, json_oversize)
 {
 	struct tent	 t = { .n = 0 };
-	struct event	*ev;
+	struct chat_event	*ev;
 	char		 buf[1024];
 	size_t		 n, i, count;
 
@@ -1092,7 +1092,7 @@ Test(entry, json_oversize)
 	json1(&t, buf);
 	ev = ok(&t, ID);
 	cr_assert_eq(ev->teamlen, 256);
-	event_free(ev);
+	chat_event_free(ev);
 	snprintf(buf, sizeof(buf), "{\"conversation\":\"c\",\"role\":"
 	    "\"customer\",\"team\":\"%0257d\"}", 0);
 	json1(&t, buf);
@@ -1115,7 +1115,7 @@ Test(entry, json_oversize)
 		ev = ok(&t, ID);
 		cr_assert_eq(ev->convlen, 256);
 		cr_assert(memcmp(ev->conv, "\xc3\xa9", 2) == 0);
-		event_free(ev);
+		chat_event_free(ev);
 	}
 }
 
@@ -1500,7 +1500,7 @@ gen_json(uint64_t *s, const struct gen *g, struct owned *o)
 }
 
 static void
-check_gen(const struct event *ev, const struct gen *g)
+check_gen(const struct chat_event *ev, const struct gen *g)
 {
 	cr_assert_eq(ev->ts, g->ts);
 	cr_assert_eq(ev->seq, 0);
@@ -1521,7 +1521,7 @@ Test(entry, random_roundtrip)
 	static const uint64_t seeds[] = { 1, 0x9e3779b97f4a7c15ULL, 20240611 };
 	struct owned	 o = { .n = 0 };
 	struct gen	 g;
-	struct event	*ev;
+	struct chat_event	*ev;
 	enum reason	 r;
 	uint64_t	 s;
 	size_t		 i;
@@ -1536,7 +1536,7 @@ Test(entry, random_roundtrip)
 			cr_assert_not_null(ev, "seed %zu case %d flat: %s", i,
 			    n, rname(r));
 			check_gen(ev, &g);
-			event_free(ev);
+			chat_event_free(ev);
 			own_free(&o);
 
 			gen_json(&s, &g, &o);
@@ -1544,7 +1544,7 @@ Test(entry, random_roundtrip)
 			cr_assert_not_null(ev, "seed %zu case %d json: %s", i,
 			    n, rname(r));
 			check_gen(ev, &g);
-			event_free(ev);
+			chat_event_free(ev);
 			own_free(&o);
 		}
 	}
@@ -1574,7 +1574,7 @@ check_same(const char *what, const char *got, uint16_t len,
 
 /* What any accepted event must satisfy, whatever the input. */
 static void
-check_wellformed(const struct event *ev)
+check_wellformed(const struct chat_event *ev)
 {
 	const char	*s[4] = { ev->conv, ev->agent, ev->team, ev->msgid };
 	uint16_t	 l[4] = { ev->convlen, ev->agentlen, ev->teamlen,
@@ -1688,7 +1688,7 @@ Test(entry, random_mutation)
 	static const uint64_t seeds[] = { 7, 0xdeadbeefcafeULL, 424242 };
 	struct owned			 o = { .n = 0 };
 	struct gen			 g;
-	struct event			*ev;
+	struct chat_event			*ev;
 	const struct entry_field	*jf;
 	enum reason			 r;
 	uint64_t			 s;
@@ -1733,7 +1733,7 @@ Test(entry, random_mutation)
 				    ev->msgidlen, last_field(&o,
 				    "message_id"));
 			}
-			event_free(ev);
+			chat_event_free(ev);
 			own_free(&o);
 		}
 	}
@@ -1747,7 +1747,7 @@ static int
 utf8_accepted(const unsigned char *b, size_t len)
 {
 	struct entry_field	 f[2];
-	struct event		*ev;
+	struct chat_event		*ev;
 	enum reason		 r;
 	char			*copy;
 
@@ -1768,7 +1768,7 @@ utf8_accepted(const unsigned char *b, size_t len)
 		cr_assert_eq(r, REASON_BAD_CONVERSATION, "got %s", rname(r));
 		return (0);
 	}
-	event_free(ev);
+	chat_event_free(ev);
 	return (1);
 }
 

@@ -1,0 +1,203 @@
+/* The writer's queue: ordered, answered, and re-sent after a reconnect. */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "outbox.h"
+#include "redis.h"
+#include "xmalloc.h"
+
+#define OUTBOX_TIMEOUT	10000	/* ms for Redis to answer a write */
+
+struct obcmd {
+	struct obcmd	*next;
+	int		 retain;
+	int		 sent;
+	int		 argc;
+	const char	**argv;
+	size_t		*argvlen;
+};
+
+struct outbox {
+	struct redis		*r;
+	struct obcmd		*head;
+	struct obcmd		*tail;
+	size_t			 len;
+	size_t			 unsent;
+	void			(*drained)(void *);
+	void			*arg;
+	struct outbox_stats	 stats;
+	int			 warned;
+};
+
+static void	outbox_reply_cb(redisReply *, void *);
+
+struct outbox *
+outbox_new(struct redis *r, void (*drained)(void *), void *arg)
+{
+	struct outbox	*ob;
+
+	ob = xcalloc(1, sizeof(*ob));
+	ob->r = r;
+	ob->drained = drained;
+	ob->arg = arg;
+	return (ob);
+}
+
+static void
+outbox_cmd_free(struct obcmd *c)
+{
+	free(c);
+}
+
+void
+outbox_free(struct outbox *ob)
+{
+	struct obcmd	*c, *next;
+
+	if (ob == NULL)
+		return;
+	for (c = ob->head; c != NULL; c = next) {
+		next = c->next;
+		outbox_cmd_free(c);
+	}
+	free(ob);
+}
+
+static void
+outbox_send(struct outbox *ob, struct obcmd *c)
+{
+	if (redis_command(ob->r, REDIS_WRITER, OUTBOX_TIMEOUT,
+	    outbox_reply_cb, ob, c->argc, c->argv, c->argvlen) == 0) {
+		c->sent = 1;
+		ob->unsent--;
+	}
+}
+
+/*
+ * Queues a write, a copy of argv, and sends it at once when the links are
+ * up.  An unretained write (a snapshot) is not queued while they are down.
+ */
+void
+outbox_push(struct outbox *ob, int retain, int argc, const char **argv,
+    const size_t *argvlen)
+{
+	struct obcmd	*c;
+	size_t		 size, i;
+	char		*p;
+
+	if (!retain && !redis_up(ob->r)) {
+		ob->stats.dropped++;
+		return;
+	}
+	size = sizeof(*c) + argc * (sizeof(char *) + sizeof(size_t));
+	for (i = 0; i < (size_t)argc; i++)
+		size += argvlen[i];
+	c = xmalloc(size);
+	c->next = NULL;
+	c->retain = retain;
+	c->sent = 0;
+	c->argc = argc;
+	c->argv = (const char **)(c + 1);
+	c->argvlen = (size_t *)(c->argv + argc);
+	p = (char *)(c->argvlen + argc);
+	for (i = 0; i < (size_t)argc; i++) {
+		memcpy(p, argv[i], argvlen[i]);
+		c->argv[i] = p;
+		c->argvlen[i] = argvlen[i];
+		p += argvlen[i];
+	}
+	if (ob->tail != NULL)
+		ob->tail->next = c;
+	else
+		ob->head = c;
+	ob->tail = c;
+	ob->len++;
+	ob->unsent++;
+	/* in order: at once only if nothing older is waiting */
+	if (ob->unsent == 1)
+		outbox_send(ob, c);
+}
+
+/* Answers come in order: each one settles the oldest write sent. */
+static void
+outbox_reply_cb(redisReply *reply, void *arg)
+{
+	struct outbox	*ob = arg;
+	struct obcmd	*c = ob->head;
+
+	if (reply == NULL || c == NULL || !c->sent)
+		return;
+	if (reply->type != REDIS_REPLY_ERROR)
+		ob->stats.written++;
+	else if (strstr(reply->str, "equal or smaller") != NULL)
+		ob->stats.already++;
+	else {
+		ob->stats.errors++;
+		if (ob->warned++ < 10)
+			log_warnx("redis: %.*s refused: %.*s",
+			    (int)c->argvlen[0], c->argv[0], (int)reply->len,
+			    reply->str);
+	}
+	if ((ob->head = c->next) == NULL)
+		ob->tail = NULL;
+	ob->len--;
+	outbox_cmd_free(c);
+	if (ob->len == OUTBOX_LOW && ob->drained != NULL)
+		ob->drained(ob->arg);
+	if (ob->len == 0 && ob->drained != NULL)
+		ob->drained(ob->arg);
+}
+
+/* The links are back: send again everything not yet answered. */
+void
+outbox_up(struct outbox *ob)
+{
+	struct obcmd	*c;
+
+	for (c = ob->head; c != NULL; c = c->next)
+		if (!c->sent)
+			outbox_send(ob, c);
+}
+
+/*
+ * The links are gone: what was sent may or may not have landed.  Keep the
+ * retained writes, to send again; drop the rest.
+ */
+void
+outbox_down(struct outbox *ob)
+{
+	struct obcmd	*c, **pp;
+
+	ob->tail = NULL;
+	for (pp = &ob->head; (c = *pp) != NULL; ) {
+		if (!c->retain) {
+			*pp = c->next;
+			if (!c->sent)
+				ob->unsent--;
+			ob->len--;
+			ob->stats.dropped++;
+			outbox_cmd_free(c);
+			continue;
+		}
+		if (c->sent) {
+			c->sent = 0;
+			ob->unsent++;
+		}
+		ob->tail = c;
+		pp = &c->next;
+	}
+}
+
+size_t
+outbox_len(const struct outbox *ob)
+{
+	return (ob->len);
+}
+
+const struct outbox_stats *
+outbox_stats(const struct outbox *ob)
+{
+	return (&ob->stats);
+}

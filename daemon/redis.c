@@ -1,0 +1,522 @@
+/*
+ * The Redis connection pair, on hiredis's async API and libevent.  hiredis
+ * 0.14 has no command timeouts, so every command carries a deadline and
+ * one timer per link drops a connection that stays silent past it.
+ */
+
+#include <sys/time.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+#include <hiredis/adapters/libevent.h>
+
+#include "log.h"
+#include "redis.h"
+#include "xmalloc.h"
+
+#define REDIS_BACKOFF_MIN	100	/* ms */
+#define REDIS_BACKOFF_MAX	5000
+#define REDIS_KEEPALIVE		15	/* s */
+#define REDIS_MAX_CALLS		8192	/* deadlines tracked per link */
+
+/* A command in flight: its deadline, and whom to tell. */
+struct redis_call {
+	struct redis	*r;
+	int		 link;
+	uint64_t	 session;
+	int64_t		 deadline;	/* monotonic ms */
+	redis_reply_cb	 cb;
+	void		*arg;
+};
+
+struct redis_conn {
+	struct redis		*owner;
+	redisAsyncContext	*ac;
+	int			 connected;
+	int			 authed;
+	struct event		*silence;
+	struct redis_call	*calls;		/* ring, in send order */
+	size_t			 head;
+	size_t			 count;
+	size_t			 cap;
+};
+
+struct redis {
+	struct event_base	*base;
+	char			*host;
+	int			 port;
+	char			*user;		/* NULL: no ACL user */
+	char			*password;	/* NULL: no AUTH */
+	struct redis_hooks	 hooks;
+	struct redis_conn	 link[2];
+	struct event		*redial;
+	struct event		*teardown;
+	int64_t			 backoff;
+	uint64_t		 session;	/* bumped at each drop */
+	uint64_t		 reconnects;
+	int			 up;
+	int			 dropping;
+	int			 ever_up;
+	char			*why;
+};
+
+static const char *const redis_link_names[] = { "reader", "writer" };
+
+static int64_t
+redis_now(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+static void	redis_dial(struct redis *);
+static void	redis_check_up(struct redis *);
+static int	redis_send(struct redis *, int, int64_t, redis_reply_cb,
+		    void *, int, const char **, const size_t *);
+
+/* Arms a link's silence timer for its oldest command still unanswered. */
+static void
+redis_arm(struct redis *r, int i)
+{
+	struct redis_conn	*l = &r->link[i];
+	struct timeval		 tv;
+	int64_t			 ms;
+
+	if (l->count == 0) {
+		evtimer_del(l->silence);
+		return;
+	}
+	ms = l->calls[l->head].deadline - redis_now();
+	if (ms < 0)
+		ms = 0;
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	evtimer_add(l->silence, &tv);
+}
+
+static void
+redis_silence_cb(int fd, short events, void *arg)
+{
+	struct redis_conn	*l = arg;
+	struct redis		*r = l->owner;
+
+	(void)fd;
+	(void)events;
+	redis_drop(r, l == &r->link[REDIS_READER] ?
+	    "the reader went silent" : "the writer went silent");
+}
+
+/* Every reply, in order: pops the link's oldest call and passes it on. */
+static void
+redis_reply_cb_(redisAsyncContext *ac, void *reply, void *privdata)
+{
+	struct redis_call	*c = privdata, call;
+	struct redis		*r = c->r;
+	struct redis_conn	*l;
+
+	(void)ac;
+	call = *c;
+	free(c);
+	l = &r->link[call.link];
+	if (call.session == r->session && l->count > 0) {
+		l->head = (l->head + 1) % l->cap;
+		l->count--;
+		redis_arm(r, call.link);
+	}
+	if (call.session != r->session)
+		reply = NULL;
+	if (call.cb != NULL)
+		call.cb(reply, call.arg);
+}
+
+/*
+ * Sends a command on a link; the callback always runs, with a NULL reply
+ * if the link goes away first.  A reply later than timeout_ms drops both
+ * links.  Returns -1 when the links are not up.
+ */
+int
+redis_command(struct redis *r, enum redis_link i, int64_t timeout_ms,
+    redis_reply_cb cb, void *arg, int argc, const char **argv,
+    const size_t *argvlen)
+{
+	if (!r->up)
+		return (-1);
+	return (redis_send(r, i, timeout_ms, cb, arg, argc, argv, argvlen));
+}
+
+static int
+redis_send(struct redis *r, int i, int64_t timeout_ms, redis_reply_cb cb,
+    void *arg, int argc, const char **argv, const size_t *argvlen)
+{
+	struct redis_conn	*l = &r->link[i];
+	struct redis_call	*c, *calls;
+	size_t			 n, cap;
+
+	if (l->ac == NULL)
+		return (-1);
+	if (l->count == l->cap) {
+		cap = l->cap == 0 ? 64 : l->cap * 2;
+		calls = xreallocarray(NULL, cap, sizeof(*calls));
+		for (n = 0; n < l->count; n++)
+			calls[n] = l->calls[(l->head + n) % l->cap];
+		free(l->calls);
+		l->calls = calls;
+		l->cap = cap;
+		l->head = 0;
+	}
+	c = xmalloc(sizeof(*c));
+	c->r = r;
+	c->link = i;
+	c->session = r->session;
+	c->deadline = redis_now() + timeout_ms;
+	c->cb = cb;
+	c->arg = arg;
+	if (redisAsyncCommandArgv(l->ac, redis_reply_cb_, c, argc, argv,
+	    argvlen) != REDIS_OK) {
+		free(c);
+		redis_drop(r, "a command could not be queued");
+		return (-1);
+	}
+	l->calls[(l->head + l->count++) % l->cap] = *c;
+	if (l->count == 1)
+		redis_arm(r, i);
+	return (0);
+}
+
+static void
+redis_auth_cb(redisReply *reply, void *arg)
+{
+	struct redis_conn	*l = arg;
+	struct redis		*r = l->owner;
+
+	if (reply == NULL)
+		return;
+	if (reply->type == REDIS_REPLY_ERROR) {
+		redis_drop(r, "authentication refused");
+		return;
+	}
+	l->authed = 1;
+	redis_check_up(r);
+}
+
+/* Both links connected (and authenticated): tell the owner. */
+static void
+redis_check_up(struct redis *r)
+{
+	int	 i;
+
+	if (r->up)
+		return;
+	for (i = 0; i < 2; i++)
+		if (!r->link[i].connected ||
+		    (r->password != NULL && !r->link[i].authed))
+			return;
+	r->up = 1;
+	r->backoff = REDIS_BACKOFF_MIN;
+	if (r->ever_up)
+		log_info("redis: reconnected to %s:%d", r->host, r->port);
+	else
+		log_info("redis: connected to %s:%d", r->host, r->port);
+	r->ever_up = 1;
+	if (r->hooks.up != NULL)
+		r->hooks.up(r->hooks.arg);
+}
+
+/* Each context's data is its link. */
+static struct redis *
+redis_of(const redisAsyncContext *ac, int *which)
+{
+	struct redis_conn	*l = ac->data;
+
+	*which = l == &l->owner->link[REDIS_READER] ? REDIS_READER :
+	    REDIS_WRITER;
+	return (l->owner);
+}
+
+/*
+ * Frees a context without hearing of it: hiredis 0.14 cannot unset a
+ * disconnect callback, so the field is cleared directly.
+ */
+static void
+redis_close(redisAsyncContext *ac)
+{
+	ac->onDisconnect = NULL;
+	redisAsyncFree(ac);
+}
+
+static void
+redis_connect_cb(const redisAsyncContext *ac, int status)
+{
+	struct redis	*r;
+	int		 i;
+	const char	*argv[3];
+	size_t		 argvlen[3];
+	int		 argc = 0;
+
+	r = redis_of(ac, &i);
+	if (status != REDIS_OK) {
+		/* hiredis frees the context after this callback */
+		r->link[i].ac = NULL;
+		redis_drop(r, ac->errstr);
+		return;
+	}
+	r->link[i].connected = 1;
+	redisEnableKeepAlive(&r->link[i].ac->c);
+	if (r->password != NULL) {
+		argv[argc] = "AUTH";
+		argvlen[argc++] = 4;
+		if (r->user != NULL) {
+			argv[argc] = r->user;
+			argvlen[argc++] = strlen(r->user);
+		}
+		argv[argc] = r->password;
+		argvlen[argc++] = strlen(r->password);
+		redis_send(r, i, 5000, redis_auth_cb, &r->link[i], argc, argv,
+		    argvlen);
+		return;
+	}
+	redis_check_up(r);
+}
+
+static void
+redis_disconnect_cb(const redisAsyncContext *ac, int status)
+{
+	struct redis	*r;
+	int		 i;
+
+	(void)status;
+	r = redis_of(ac, &i);
+	/* hiredis frees the context after this callback */
+	r->link[i].ac = NULL;
+	r->link[i].connected = 0;
+	redis_drop(r, ac->err ? ac->errstr : "connection closed");
+}
+
+/* Opens both links. */
+static void
+redis_dial(struct redis *r)
+{
+	redisAsyncContext	*ac;
+	int			 i;
+
+	for (i = 0; i < 2; i++) {
+		ac = redisAsyncConnect(r->host, r->port);
+		if (ac == NULL || ac->err) {
+			log_warnx("redis: %s: %s", redis_link_names[i],
+			    ac != NULL ? ac->errstr : "out of memory");
+			if (ac != NULL)
+				redis_close(ac);
+			redis_drop(r, "connect failed");
+			return;
+		}
+		ac->data = &r->link[i];
+		r->link[i].ac = ac;
+		r->link[i].connected = 0;
+		r->link[i].authed = 0;
+		redisLibeventAttach(ac, r->base);
+		redisAsyncSetConnectCallback(ac, redis_connect_cb);
+		redisAsyncSetDisconnectCallback(ac, redis_disconnect_cb);
+	}
+}
+
+static void
+redis_redial_cb(int fd, short events, void *arg)
+{
+	struct redis	*r = arg;
+
+	(void)fd;
+	(void)events;
+	r->dropping = 0;
+	redis_dial(r);
+}
+
+/*
+ * Frees what is left of both links, outside any hiredis callback, then
+ * tells the owner and schedules the redial.
+ */
+static void
+redis_teardown_cb(int fd, short events, void *arg)
+{
+	struct redis		*r = arg;
+	struct redisAsyncContext *ac;
+	struct timeval		 tv;
+	int			 i, was_up = r->up;
+
+	(void)fd;
+	(void)events;
+	r->up = 0;
+	for (i = 0; i < 2; i++) {
+		evtimer_del(r->link[i].silence);
+		if ((ac = r->link[i].ac) != NULL) {
+			r->link[i].ac = NULL;
+			redis_close(ac);
+		}
+		r->link[i].connected = 0;
+		r->link[i].count = 0;
+		r->link[i].head = 0;
+	}
+	if (was_up || !r->ever_up)
+		log_warnx("redis: %s:%d: %s; retrying", r->host, r->port,
+		    r->why != NULL ? r->why : "lost");
+	else
+		log_debug("redis: %s; retrying in %lld ms",
+		    r->why != NULL ? r->why : "lost", (long long)r->backoff);
+	free(r->why);
+	r->why = NULL;
+	if (was_up) {
+		r->reconnects++;
+		if (r->hooks.down != NULL)
+			r->hooks.down(r->hooks.arg);
+	}
+	tv.tv_sec = r->backoff / 1000;
+	tv.tv_usec = (r->backoff % 1000) * 1000;
+	evtimer_add(r->redial, &tv);
+	r->backoff *= 2;
+	if (r->backoff > REDIS_BACKOFF_MAX)
+		r->backoff = REDIS_BACKOFF_MAX;
+}
+
+/*
+ * Drops both links (once), for the reason given.  Callbacks of the old
+ * session get NULL replies; the owner hears down() from the event loop.
+ */
+void
+redis_drop(struct redis *r, const char *why)
+{
+	if (r->dropping)
+		return;
+	r->dropping = 1;
+	r->session++;
+	free(r->why);
+	r->why = xstrdup(why != NULL ? why : "lost");
+	event_active(r->teardown, EV_TIMEOUT, 0);
+}
+
+struct redis *
+redis_new(struct event_base *base, const char *host, int port,
+    const char *user, const char *password, const struct redis_hooks *hooks)
+{
+	struct redis	*r;
+	int		 i;
+
+	r = xcalloc(1, sizeof(*r));
+	r->base = base;
+	r->host = xstrdup(host);
+	r->port = port;
+	r->user = user != NULL ? xstrdup(user) : NULL;
+	r->password = password != NULL ? xstrdup(password) : NULL;
+	r->hooks = *hooks;
+	r->backoff = REDIS_BACKOFF_MIN;
+	r->redial = evtimer_new(base, redis_redial_cb, r);
+	r->teardown = event_new(base, -1, 0, redis_teardown_cb, r);
+	for (i = 0; i < 2; i++) {
+		r->link[i].owner = r;
+		r->link[i].silence = evtimer_new(base, redis_silence_cb,
+		    &r->link[i]);
+	}
+	return (r);
+}
+
+void
+redis_start(struct redis *r)
+{
+	redis_dial(r);
+}
+
+int
+redis_up(const struct redis *r)
+{
+	return (r->up);
+}
+
+uint64_t
+redis_reconnects(const struct redis *r)
+{
+	return (r->reconnects);
+}
+
+/* Closes both links for good; pending callbacks get NULL replies. */
+void
+redis_free(struct redis *r)
+{
+	redisAsyncContext	*ac;
+	int			 i;
+
+	if (r == NULL)
+		return;
+	r->session++;
+	r->up = 0;
+	for (i = 0; i < 2; i++) {
+		if ((ac = r->link[i].ac) != NULL) {
+			r->link[i].ac = NULL;
+			redis_close(ac);
+		}
+		event_free(r->link[i].silence);
+		free(r->link[i].calls);
+	}
+	event_free(r->redial);
+	event_free(r->teardown);
+	if (r->password != NULL)
+		explicit_bzero(r->password, strlen(r->password));
+	free(r->password);
+	free(r->user);
+	free(r->host);
+	free(r->why);
+	free(r);
+}
+
+/*
+ * Reads a password file: "password" or "user password" on its first
+ * line.  "credential:NAME" reads $CREDENTIALS_DIRECTORY/NAME (systemd's
+ * LoadCredential=).  The secret never reaches a log or an error.
+ */
+int
+redis_password_load(const char *spec, char **user, char **password,
+    char *err, size_t errlen)
+{
+	char	 path[4096], buf[1024], *sp, *end;
+	const char *dir;
+	FILE	*f;
+	size_t	 n;
+
+	*user = *password = NULL;
+	if (spec == NULL || *spec == '\0')
+		return (0);
+	if (strncmp(spec, "credential:", 11) == 0) {
+		if ((dir = getenv("CREDENTIALS_DIRECTORY")) == NULL) {
+			snprintf(err, errlen, "%s: CREDENTIALS_DIRECTORY is "
+			    "not set", spec);
+			return (-1);
+		}
+		snprintf(path, sizeof(path), "%s/%s", dir, spec + 11);
+	} else
+		snprintf(path, sizeof(path), "%s", spec);
+	if ((f = fopen(path, "re")) == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return (-1);
+	}
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	buf[strcspn(buf, "\r\n")] = '\0';
+	for (end = buf + strlen(buf); end > buf && end[-1] == ' '; end--)
+		*--end = '\0';
+	if (buf[0] == '\0') {
+		snprintf(err, errlen, "%s: empty password file", path);
+		return (-1);
+	}
+	if ((sp = strchr(buf, ' ')) != NULL) {
+		*sp++ = '\0';
+		*user = xstrdup(buf);
+		*password = xstrdup(sp);
+	} else
+		*password = xstrdup(buf);
+	explicit_bzero(buf, sizeof(buf));
+	return (0);
+}

@@ -1,0 +1,46 @@
+/*
+ * What the daemon writes to Redis: outcomes, dead letters, acks, the
+ * snapshot and the trimming of the events stream (CONTRACT sections 1
+ * and 4).  Outcomes and dead letters carry explicit stream IDs, so a
+ * replay after a restart writes each of them exactly once.
+ */
+#ifndef OUTPUT_H
+#define OUTPUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "entry.h"
+#include "sid.h"
+
+struct conf;
+struct outbox;
+struct outcome;
+
+struct output {
+	struct outbox	*ob;
+	char		*events;	/* <prefix>:events */
+	char		*dead;		/* <prefix>:events:dead */
+	char		*outcomes;	/* <prefix>:outcomes */
+	char		*snapshot;	/* <prefix>:snapshot */
+	char		*group;
+	char		 maxlen[24];
+	struct sid	 outcomes_top;	/* written before we started */
+	struct sid	 dead_top;
+	struct sid	 last;		/* the last outcome ID given */
+	uint64_t	 written;	/* outcomes written or queued */
+	uint64_t	 skipped;	/* already there after a restart */
+	uint64_t	 dead_letters;
+};
+
+struct output	*output_new(struct outbox *, const struct conf *);
+void		 output_free(struct output *);
+void		 output_outcome(const struct outcome *, void *);
+void		 output_dead(struct output *, const char *,
+		    const struct entry_field *, size_t, enum reason);
+void		 output_ack(struct output *, const char **, const size_t *,
+		    size_t);
+void		 output_snapshot(struct output *, const char *, size_t);
+void		 output_trim(struct output *, int64_t);
+
+#endif

@@ -1,0 +1,45 @@
+/*
+ * The two Redis connections: a reader that may block in XREADGROUP and a
+ * writer for everything else.  They come up and go down together: when
+ * either is lost both are dropped, the owner is told, and both are dialled
+ * again with exponential backoff (100 ms doubling to 5 s).
+ */
+#ifndef REDIS_H
+#define REDIS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <hiredis/hiredis.h>
+#include <hiredis/async.h>
+
+struct event_base;
+struct redis;
+
+enum redis_link {
+	REDIS_READER,
+	REDIS_WRITER
+};
+
+struct redis_hooks {
+	void	(*up)(void *);		/* both connected and authenticated */
+	void	(*down)(void *);	/* both dropped; a redial is scheduled */
+	void	*arg;
+};
+
+/* A reply callback: reply is NULL when the connection went away. */
+typedef void (*redis_reply_cb)(redisReply *, void *);
+
+struct redis	*redis_new(struct event_base *, const char *, int,
+		    const char *, const char *, const struct redis_hooks *);
+void		 redis_free(struct redis *);
+void		 redis_start(struct redis *);
+int		 redis_up(const struct redis *);
+int		 redis_command(struct redis *, enum redis_link, int64_t,
+		    redis_reply_cb, void *, int, const char **, const size_t *);
+void		 redis_drop(struct redis *, const char *);
+uint64_t	 redis_reconnects(const struct redis *);
+int		 redis_password_load(const char *, char **, char **,
+		    char *, size_t);
+
+#endif
