@@ -124,11 +124,17 @@ engine_read(struct engine *e, const char *id, const struct entry_field *f,
 	return (engine_push(e, ev));
 }
 
-/* Buffers a parsed event, or refuses it as late; takes ownership. */
+/*
+ * Buffers a parsed event, or refuses it as late; takes ownership.  Late
+ * means behind the clock, which is at least the watermark of everything
+ * read before, also within one read: so how the stream was cut into
+ * reads (live, or the pages of a rebuild) never changes the verdict.
+ */
 enum reason
 engine_push(struct engine *e, struct chat_event *ev)
 {
-	if (e->clock != ENGINE_NO_CLOCK && ev->ts < e->clock) {
+	if ((e->clock != ENGINE_NO_CLOCK && ev->ts < e->clock) ||
+	    (e->max_ts != ENGINE_NO_CLOCK && ev->ts < e->max_ts - e->lateness)) {
 		chat_event_free(ev);
 		e->stats.refused++;
 		e->stats.reasons[REASON_LATE]++;

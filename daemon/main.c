@@ -109,6 +109,30 @@ tick_cb(int fd, short events, void *arg)
 	publish();
 }
 
+/* One line of counters, when they moved. */
+static void
+log_counters(void)
+{
+	static uint64_t			 last_read = UINT64_MAX;
+	const struct engine_stats	*st = &d.e->stats;
+	const struct outbox_stats	*os = outbox_stats(d.ob);
+
+	if (st->read == last_read)
+		return;
+	last_read = st->read;
+	log_info("counters: read %llu, applied %llu, dead-lettered %llu "
+	    "(late %llu), duplicates %llu, outcomes %llu, conversations "
+	    "%zu, writes %llu, write errors %llu, reconnects %llu",
+	    (unsigned long long)st->read, (unsigned long long)st->applied,
+	    (unsigned long long)st->refused,
+	    (unsigned long long)st->reasons[REASON_LATE],
+	    (unsigned long long)st->duplicates,
+	    (unsigned long long)d.out->written, d.e->convs.count,
+	    (unsigned long long)os->written, (unsigned long long)os->errors,
+	    (unsigned long long)redis_reconnects(d.r));
+}
+
+/* Every minute: trim the events stream, log the counters. */
 static void
 trim_cb(int fd, short events, void *arg)
 {
@@ -117,6 +141,7 @@ trim_cb(int fd, short events, void *arg)
 	(void)arg;
 	if (ingest_rebuilt(d.ig) && redis_up(d.r))
 		output_trim(d.out, wall_ms() - d.cf->ingest.retention_s * 1000);
+	log_counters();
 }
 
 /* The watchdog is fed from the loop itself: a stuck loop starves it. */
@@ -409,6 +434,7 @@ main(int argc, char **argv)
 		return (1);
 	}
 	event_base_dispatch(d.base);
+	log_counters();
 	teardown();
 	log_info("stopped");
 	return (0);

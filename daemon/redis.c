@@ -20,7 +20,6 @@
 
 #define REDIS_BACKOFF_MIN	100	/* ms */
 #define REDIS_BACKOFF_MAX	5000
-#define REDIS_KEEPALIVE		15	/* s */
 #define REDIS_MAX_CALLS		8192	/* deadlines tracked per link */
 
 /* A command in flight: its deadline, and whom to tell. */
@@ -58,6 +57,7 @@ struct redis {
 	int64_t			 backoff;
 	uint64_t		 session;	/* bumped at each drop */
 	uint64_t		 reconnects;
+	uint64_t		 fails;		/* dials failed since last up */
 	int			 up;
 	int			 dropping;
 	int			 ever_up;
@@ -361,7 +361,10 @@ redis_teardown_cb(int fd, short events, void *arg)
 		r->link[i].count = 0;
 		r->link[i].head = 0;
 	}
-	if (was_up || !r->ever_up)
+	/* one line per outage, then one a minute while it lasts */
+	if (was_up)
+		r->fails = 0;
+	if (r->fails++ % 12 == 0)
 		log_warnx("redis: %s:%d: %s; retrying", r->host, r->port,
 		    r->why != NULL ? r->why : "lost");
 	else

@@ -231,8 +231,8 @@ Test(engine, reply_at_exactly_180s_is_within)
 	double	 m[METRIC_COUNT];
 
 	CUST(&h, T0, "c1", NULL, NULL);
-	AGENT(&h, T0 + 180 * SEC, "c1", "ann");
 	CUST(&h, T0 + 10 * SEC, "c2", NULL, NULL);
+	AGENT(&h, T0 + 180 * SEC, "c1", "ann");
 	AGENT(&h, T0 + 190 * SEC + 1, "c2", "ann");
 	harness_at(&h, T0 + 200 * SEC);
 	harness_metrics(&h, SCOPE_GLOBAL, NULL, W5, m);
@@ -536,9 +536,9 @@ Test(engine, waiting_and_oldest_exclude_bot_waits)
 	json_t	*snap, *g;
 
 	CUST(&h, T0, "c1", "ann", "sales");
+	BOT(&h, T0 + 1 * SEC, "c1");
 	CUST(&h, T0 + 10 * SEC, "c2", "ann", "sales");
 	CUST(&h, T0 + 20 * SEC, "c3", NULL, "sales");
-	BOT(&h, T0 + 1 * SEC, "c1");
 	harness_at(&h, T0 + 25 * SEC);
 	snap = snapshot_build(h.e, h.cf, T0 + 26 * SEC);
 	g = json_object_get(snap, "global");
@@ -613,4 +613,28 @@ Test(engine, assign_without_wait_and_close_unknown)
 	cr_expect_eq(scope_find(&h.e->scopes, SCOPE_AGENT, "ann", 3)->waiting,
 	    1, "the assignment holds for the next wait");
 	cr_expect_eq(h.e->convs.count, 1);
+}
+
+Test(engine, late_does_not_depend_on_read_batches)
+{
+	struct harness	 h2;
+	int64_t		 ts[] = { 0, 5000, 2500, 3200, 9000, 6900, 7000 };
+	enum reason	 a, b;
+	size_t		 i;
+	char		 conv[8];
+
+	/* the same entries, one advance at the end vs one after each */
+	harness_start(&h2, NULL);
+	for (i = 0; i < sizeof(ts) / sizeof(ts[0]); i++) {
+		snprintf(conv, sizeof(conv), "c%zu", i);
+		a = CUST(&h, T0 + ts[i], conv, NULL, NULL);
+		b = CUST(&h2, T0 + ts[i], conv, NULL, NULL);
+		engine_advance(h2.e, 0, 0);
+		cr_expect_eq(a, b, "entry %zu: %d in one read, %d alone", i,
+		    a, b);
+	}
+	/* 2500 is behind 5000 - 2000, 6900 behind 9000 - 2000 */
+	cr_expect_eq(h.e->stats.reasons[REASON_LATE], 2);
+	cr_expect_eq(h2.e->stats.reasons[REASON_LATE], 2);
+	harness_stop(&h2);
 }

@@ -131,8 +131,8 @@ Test(snapshot, values_hand_computed)
 	CUST(&h, T0, "c1", "ann", "sales");
 	AGENT(&h, T0 + 10 * SEC, "c1", "ann");
 	CUST(&h, T0 + 20 * SEC, "c1", NULL, NULL);
-	AGENT(&h, T0 + 70 * SEC, "c1", "ann");
 	CUST(&h, T0 + 30 * SEC, "c2", "bob", "sales");
+	AGENT(&h, T0 + 70 * SEC, "c1", "ann");
 	harness_at(&h, T0 + 240 * SEC);
 	o = snapshot_build(h.e, h.cf, 0);
 	m = json_object_get(json_object_get(json_object_get(json_object_get(o,
