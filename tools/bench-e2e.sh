@@ -1,0 +1,202 @@
+#!/usr/bin/env bash
+# End-to-end benchmark: replytimed draining a chat stream from a private
+# redis-server, against a consumer that only reads and acknowledges.
+#
+# Loads E2E_ENTRIES (1000000) entries into cs:events with build/loadgen,
+# drains them once with build/nullconsumer (group "null") and once with
+# build/replytimed (group "replytimed"), both timed from process start to
+# the last acknowledgement, and prints name=value lines:
+#
+#   e2e_entries=N
+#   e2e_null_entries_per_s=...
+#   e2e_entries_per_s=...      replytimed
+#   e2e_ratio_vs_null=...      replytimed rate / null rate
+#
+# Environment: E2E_ENTRIES, E2E_SEED (loadgen seed, 1), E2E_TIMEOUT
+# (seconds replytimed may take, 600), E2E_NO_BUILD=1 to skip `make`.
+# Progress goes to stderr; everything started is stopped on exit.
+
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+n=${E2E_ENTRIES:-1000000}
+seed=${E2E_SEED:-1}
+timeout_s=${E2E_TIMEOUT:-600}
+stream=cs:events
+group=replytimed
+
+case $n in
+''|*[!0-9]*|0) echo "bench-e2e: E2E_ENTRIES must be a positive integer" >&2
+	exit 2 ;;
+esac
+
+tmp=
+redis_pid=
+daemon_pid=
+
+# Stops what this script started, newest first, and removes its directory.
+cleanup() {
+	local _
+	if [ -n "$daemon_pid" ] && kill -0 "$daemon_pid" 2>/dev/null; then
+		kill -TERM "$daemon_pid" 2>/dev/null || true
+		for _ in $(seq 50); do
+			kill -0 "$daemon_pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -KILL "$daemon_pid" 2>/dev/null || true
+		wait "$daemon_pid" 2>/dev/null || true
+	fi
+	if [ -n "$redis_pid" ] && kill -0 "$redis_pid" 2>/dev/null; then
+		kill -TERM "$redis_pid" 2>/dev/null || true
+		for _ in $(seq 50); do
+			kill -0 "$redis_pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -KILL "$redis_pid" 2>/dev/null || true
+		wait "$redis_pid" 2>/dev/null || true
+	fi
+	if [ -n "$tmp" ]; then
+		rm -rf "$tmp"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+say() {
+	echo "bench-e2e: $*" >&2
+}
+
+die() {
+	say "$*"
+	exit 1
+}
+
+# Nanoseconds on the wall clock.
+now_ns() {
+	date +%s%N
+}
+
+if [ "${E2E_NO_BUILD:-0}" != 1 ]; then
+	make -C "$root" --no-print-directory -s build/replytimed \
+	    build/nullconsumer build/loadgen >&2
+fi
+for b in replytimed nullconsumer loadgen; do
+	[ -x "$root/build/$b" ] || die "build/$b is missing"
+done
+command -v redis-server >/dev/null || die "redis-server is not installed"
+command -v redis-cli >/dev/null || die "redis-cli is not installed"
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-e2e.XXXXXX")
+
+# A free loopback port: skip ports something answers on, and try again if
+# redis-server loses a race for the one picked.
+port=
+for _ in $(seq 20); do
+	p=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+	if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+		continue
+	fi
+	redis-server --bind 127.0.0.1 --port "$p" --save "" \
+	    --appendonly no --dir "$tmp" --logfile "$tmp/redis.log" \
+	    --daemonize no &
+	redis_pid=$!
+	for _ in $(seq 100); do
+		if ! kill -0 "$redis_pid" 2>/dev/null; then
+			break
+		fi
+		if [ "$(redis-cli -p "$p" PING 2>/dev/null)" = PONG ]; then
+			port=$p
+			break
+		fi
+		sleep 0.05
+	done
+	[ -n "$port" ] && break
+	kill -KILL "$redis_pid" 2>/dev/null || true
+	wait "$redis_pid" 2>/dev/null || true
+	redis_pid=
+done
+[ -n "$port" ] || die "could not start redis-server on a free port"
+rcli() {
+	redis-cli -h 127.0.0.1 -p "$port" "$@"
+}
+say "redis-server on 127.0.0.1:$port, loading $n entries"
+
+"$root/build/loadgen" 127.0.0.1 "$port" "$stream" "$n" "$seed" >&2
+len=$(rcli XLEN "$stream")
+[ "$len" = "$n" ] || die "$stream holds $len entries, expected $n"
+last_id=$(rcli XREVRANGE "$stream" + - COUNT 1 | head -n 1)
+
+# The do-nothing consumer.
+t0=$(now_ns)
+"$root/build/nullconsumer" 127.0.0.1 "$port" "$stream" null "$n" >&2
+t1=$(now_ns)
+null_ns=$((t1 - t0))
+
+# replytimed, on its own group created at the start of the stream (the
+# daemon takes BUSYGROUP as "already there").
+rcli XGROUP CREATE "$stream" "$group" 0 MKSTREAM >/dev/null
+conf=$tmp/replytimed.json
+cat >"$conf" <<EOF
+{
+  "redis": { "host": "127.0.0.1", "port": $port, "group": "$group",
+             "consumer": "bench-e2e" },
+  "ingest": { "read_count": 1000 },
+  "http": { "listen": "" },
+  "log": { "level": "warn" }
+}
+EOF
+"$root/build/replytimed" -c "$conf" --check-config >/dev/null ||
+    die "the generated config is refused"
+
+# Prints the group's pending count and last-delivered-id.
+group_state() {
+	rcli XINFO GROUPS "$stream" | awk -v g="$group" '
+	    NR % 2 == 1 { k = $0; next }
+	    k == "name" { cur = $0 }
+	    cur == g && k == "pending" { p = $0 }
+	    cur == g && k == "last-delivered-id" { l = $0 }
+	    END { print p, l }'
+}
+
+t0=$(now_ns)
+"$root/build/replytimed" -c "$conf" >"$tmp/replytimed.log" 2>&1 &
+daemon_pid=$!
+deadline=$((t0 + timeout_s * 1000000000))
+while :; do
+	if ! kill -0 "$daemon_pid" 2>/dev/null; then
+		wait "$daemon_pid" && st=0 || st=$?
+		daemon_pid=
+		tail -n 20 "$tmp/replytimed.log" >&2
+		die "replytimed exited (status $st) before draining $stream"
+	fi
+	read -r pending ldi <<<"$(group_state)"
+	if [ "$pending" = 0 ] && [ "$ldi" = "$last_id" ]; then
+		break
+	fi
+	if [ "$(now_ns)" -gt "$deadline" ]; then
+		tail -n 20 "$tmp/replytimed.log" >&2
+		die "replytimed did not drain $stream in ${timeout_s}s" \
+		    "(pending $pending, last delivered $ldi of $last_id)"
+	fi
+	sleep 0.02
+done
+t1=$(now_ns)
+e2e_ns=$((t1 - t0))
+
+kill -TERM "$daemon_pid"
+wait "$daemon_pid" && st=0 || st=$?
+daemon_pid=
+if [ "$st" != 0 ]; then
+	tail -n 20 "$tmp/replytimed.log" >&2
+	say "warning: replytimed exited with status $st after SIGTERM"
+fi
+say "dead letters: $(rcli XLEN "$stream:dead")"
+
+awk -v n="$n" -v a="$null_ns" -v b="$e2e_ns" 'BEGIN {
+	null = n / (a / 1e9); e2e = n / (b / 1e9)
+	printf "e2e_entries=%d\n", n
+	printf "e2e_null_entries_per_s=%.0f\n", null
+	printf "e2e_entries_per_s=%.0f\n", e2e
+	printf "e2e_ratio_vs_null=%.3f\n", e2e / null
+}'
