@@ -625,6 +625,9 @@ ingest_reply_cb(redisReply *reply, void *arg)
 		n = list != NULL && list->type == REDIS_REPLY_ARRAY ?
 		    list->elements : 0;
 		ig->caught_up = (int64_t)n < ig->nread;
+		/* behind: ask for the next batch while this one is handled */
+		if (!ig->caught_up)
+			ingest_next(ig);
 		if (list != NULL)
 			ingest_batch(ig, list, 1, &id);
 		else
