@@ -413,7 +413,7 @@ ingest_batch(struct ingest *ig, const redisReply *list, int ack,
 			    en->element[0]->len);
 	}
 	engine_advance(ig->e, wall, ig->caught_up);
-	output_ack(ig->out, ig->acks, ig->acklens, nack);
+	output_flush(ig->out, ig->acks, ig->acklens, nack);
 	return (list->elements);
 }
 
@@ -630,8 +630,10 @@ ingest_reply_cb(redisReply *reply, void *arg)
 			ingest_next(ig);
 		if (list != NULL)
 			ingest_batch(ig, list, 1, &id);
-		else
+		else {
 			engine_advance(ig->e, ingest_wall(), 1);
+			output_flush(ig->out, NULL, NULL, 0);
+		}
 		if (ig->stopping && ig->stopped != NULL) {
 			ig->stopped(ig->stopped_arg);
 			ig->stopped = NULL;

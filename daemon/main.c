@@ -104,8 +104,10 @@ tick_cb(int fd, short events, void *arg)
 	(void)fd;
 	(void)events;
 	(void)arg;
-	if (ingest_caught_up(d.ig) && redis_up(d.r))
+	if (ingest_caught_up(d.ig) && redis_up(d.r)) {
 		engine_advance(d.e, wall_ms(), 1);
+		output_flush(d.out, NULL, NULL, 0);
+	}
 	publish();
 }
 

@@ -1,5 +1,6 @@
 /* The writer's queue: ordered, answered, and re-sent after a reconnect. */
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,13 +11,13 @@
 
 #define OUTBOX_TIMEOUT	10000	/* ms for Redis to answer a write */
 
+/* A write, kept in the protocol's format, ready to send again. */
 struct obcmd {
 	struct obcmd	*next;
 	int		 retain;
 	int		 sent;
-	int		 argc;
-	const char	**argv;
-	size_t		*argvlen;
+	size_t		 len;
+	char		 raw[];
 };
 
 struct outbox {
@@ -68,11 +69,27 @@ outbox_free(struct outbox *ob)
 static void
 outbox_send(struct outbox *ob, struct obcmd *c)
 {
-	if (redis_command(ob->r, REDIS_WRITER, OUTBOX_TIMEOUT,
-	    outbox_reply_cb, ob, c->argc, c->argv, c->argvlen) == 0) {
+	if (redis_command_raw(ob->r, REDIS_WRITER, OUTBOX_TIMEOUT,
+	    outbox_reply_cb, ob, c->raw, c->len) == 0) {
 		c->sent = 1;
 		ob->unsent--;
 	}
+}
+
+/* Appends a write; sent at once only if nothing older is waiting. */
+static void
+outbox_queue(struct outbox *ob, struct obcmd *c)
+{
+	if (ob->tail != NULL)
+		ob->tail->next = c;
+	else
+		ob->head = c;
+	ob->tail = c;
+	ob->len++;
+	ob->unsent++;
+	/* in order: at once only if nothing older is waiting */
+	if (ob->unsent == 1)
+		outbox_send(ob, c);
 }
 
 /*
@@ -91,33 +108,43 @@ outbox_push(struct outbox *ob, int retain, int argc, const char **argv,
 		ob->stats.dropped++;
 		return;
 	}
-	size = sizeof(*c) + argc * (sizeof(char *) + sizeof(size_t));
+	/* "*argc\r\n" then "$len\r\n" arg "\r\n" for each: RESP */
+	size = 24;
 	for (i = 0; i < (size_t)argc; i++)
-		size += argvlen[i];
-	c = xmalloc(size);
+		size += 24 + argvlen[i];
+	c = xmalloc(sizeof(*c) + size);
 	c->next = NULL;
 	c->retain = retain;
 	c->sent = 0;
-	c->argc = argc;
-	c->argv = (const char **)(c + 1);
-	c->argvlen = (size_t *)(c->argv + argc);
-	p = (char *)(c->argvlen + argc);
+	p = c->raw + sprintf(c->raw, "*%d\r\n", argc);
 	for (i = 0; i < (size_t)argc; i++) {
+		p += sprintf(p, "$%zu\r\n", argvlen[i]);
 		memcpy(p, argv[i], argvlen[i]);
-		c->argv[i] = p;
-		c->argvlen[i] = argvlen[i];
 		p += argvlen[i];
+		*p++ = '\r';
+		*p++ = '\n';
 	}
-	if (ob->tail != NULL)
-		ob->tail->next = c;
-	else
-		ob->head = c;
-	ob->tail = c;
-	ob->len++;
-	ob->unsent++;
-	/* in order: at once only if nothing older is waiting */
-	if (ob->unsent == 1)
-		outbox_send(ob, c);
+	c->len = (size_t)(p - c->raw);
+	outbox_queue(ob, c);
+}
+
+/* Queues a write already in the protocol's format. */
+void
+outbox_push_raw(struct outbox *ob, int retain, const char *raw, size_t len)
+{
+	struct obcmd	*c;
+
+	if (!retain && !redis_up(ob->r)) {
+		ob->stats.dropped++;
+		return;
+	}
+	c = xmalloc(sizeof(*c) + len);
+	c->next = NULL;
+	c->retain = retain;
+	c->sent = 0;
+	c->len = len;
+	memcpy(c->raw, raw, len);
+	outbox_queue(ob, c);
 }
 
 /* Answers come in order: each one settles the oldest write sent. */
@@ -136,9 +163,8 @@ outbox_reply_cb(redisReply *reply, void *arg)
 	else {
 		ob->stats.errors++;
 		if (ob->warned++ < 10)
-			log_warnx("redis: %.*s refused: %.*s",
-			    (int)c->argvlen[0], c->argv[0], (int)reply->len,
-			    reply->str);
+			log_warnx("redis: a write was refused: %.*s",
+			    (int)reply->len, reply->str);
 	}
 	if ((ob->head = c->next) == NULL)
 		ob->tail = NULL;

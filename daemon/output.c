@@ -13,6 +13,64 @@
 
 #define OUTPUT_MAX_ARGS	64
 
+/*
+ * One batch of writes as one command: the outcomes and dead letters a
+ * read (or a tick) produced, then the acknowledgement of that read.  The
+ * script runs atomically, so entries are acknowledged together with their
+ * effects; an XADD refused because its ID is already there (a restart,
+ * a resend) is skipped, which makes the whole call safe to send again.
+ */
+static const char output_script[] =
+    "local i, ops = 4, tonumber(ARGV[3])\n"
+    "for _ = 1, ops do\n"
+    "  local id = ARGV[i + 1]\n"
+    "  if ARGV[i] == 'o' then\n"
+    "    redis.pcall('XADD', KEYS[1], id,\n"
+    "      'conversation', ARGV[i + 2], 'kind', ARGV[i + 3],\n"
+    "      'agent', ARGV[i + 4], 'team', ARGV[i + 5],\n"
+    "      'first', ARGV[i + 6], 'wait_ms', ARGV[i + 7],\n"
+    "      'ts_ms', ARGV[i + 8])\n"
+    "    i = i + 9\n"
+    "  else\n"
+    "    local n = tonumber(ARGV[i + 2])\n"
+    "    redis.pcall('XADD', KEYS[2], id, unpack(ARGV, i + 3, i + 2 + n))\n"
+    "    i = i + 3 + n\n"
+    "  end\n"
+    "end\n"
+    "if ops > 0 then\n"
+    "  redis.call('XTRIM', KEYS[1], 'MAXLEN', '~', ARGV[1])\n"
+    "end\n"
+    "local acks = tonumber(ARGV[i])\n"
+    "if acks > 0 then\n"
+    "  redis.call('XACK', KEYS[3], ARGV[2], unpack(ARGV, i + 1, i + acks))\n"
+    "end\n"
+    "return ops\n";
+
+/* Appends one bulk string of the protocol to the batch. */
+static void
+output_bulk(struct output *o, const char *s, size_t len)
+{
+	size_t	 need = len + 32;
+
+	if (o->cap - o->len < need) {
+		o->cap = o->cap * 2 > o->len + need ? o->cap * 2 :
+		    o->len + need;
+		o->buf = xreallocarray(o->buf, o->cap, 1);
+	}
+	o->len += sprintf(o->buf + o->len, "$%zu\r\n", len);
+	memcpy(o->buf + o->len, s, len);
+	o->len += len;
+	o->buf[o->len++] = '\r';
+	o->buf[o->len++] = '\n';
+	o->nargs++;
+}
+
+static void
+output_str(struct output *o, const char *s)
+{
+	output_bulk(o, s, strlen(s));
+}
+
 struct output *
 output_new(struct outbox *ob, const struct conf *cf)
 {
@@ -41,15 +99,9 @@ output_free(struct output *o)
 	free(o->outcomes);
 	free(o->snapshot);
 	free(o->group);
+	free(o->buf);
 	free(o);
 }
-
-/* argv helpers: a string, or a formatted number into scratch space. */
-#define ARG(s, n) do {							\
-	argv[argc] = (s);						\
-	argvlen[argc++] = (n);						\
-} while (0)
-#define ARGS(s) ARG((s), strlen(s))
 
 /*
  * The engine's outcome sink.  The ID is the stamp and a counter among
@@ -60,11 +112,8 @@ void
 output_outcome(const struct outcome *oc, void *arg)
 {
 	struct output	*o = arg;
-	const char	*argv[20];
-	size_t		 argvlen[20];
-	char		 id[SID_MAX], wait[24], ts[24];
+	char		 id[SID_MAX], num[24];
 	struct sid	 sid;
-	int		 argc = 0;
 
 	sid.ms = (uint64_t)oc->ts;
 	sid.seq = o->last.ms == sid.ms ? o->last.seq + 1 : 0;
@@ -74,29 +123,18 @@ output_outcome(const struct outcome *oc, void *arg)
 		return;
 	}
 	sid_format(&sid, id, sizeof(id));
-	snprintf(wait, sizeof(wait), "%" PRId64, oc->wait_ms);
-	snprintf(ts, sizeof(ts), "%" PRId64, oc->ts);
-	ARGS("XADD");
-	ARGS(o->outcomes);
-	ARGS("MAXLEN");
-	ARGS("~");
-	ARGS(o->maxlen);
-	ARGS(id);
-	ARGS("conversation");
-	ARGS(oc->conv);
-	ARGS("kind");
-	ARGS(outcome_names[oc->kind]);
-	ARGS("agent");
-	ARGS(oc->agent != NULL ? oc->agent : "");
-	ARGS("team");
-	ARGS(oc->team != NULL ? oc->team : "");
-	ARGS("first");
-	ARGS(oc->first ? "1" : "0");
-	ARGS("wait_ms");
-	ARGS(wait);
-	ARGS("ts_ms");
-	ARGS(ts);
-	outbox_push(o->ob, 1, argc, argv, argvlen);
+	output_str(o, "o");
+	output_str(o, id);
+	output_str(o, oc->conv);
+	output_str(o, outcome_names[oc->kind]);
+	output_str(o, oc->agent != NULL ? oc->agent : "");
+	output_str(o, oc->team != NULL ? oc->team : "");
+	output_str(o, oc->first ? "1" : "0");
+	snprintf(num, sizeof(num), "%" PRId64, oc->wait_ms);
+	output_str(o, num);
+	snprintf(num, sizeof(num), "%" PRId64, oc->ts);
+	output_str(o, num);
+	o->ops++;
 	o->written++;
 }
 
@@ -108,54 +146,81 @@ void
 output_dead(struct output *o, const char *id, const struct entry_field *f,
     size_t nf, enum reason why)
 {
-	const char	*argv[OUTPUT_MAX_ARGS + 8];
-	size_t		 argvlen[OUTPUT_MAX_ARGS + 8], i;
 	struct sid	 sid;
-	int		 argc = 0;
+	char		 num[24];
+	size_t		 i;
 
 	if (sid_parse(id, strlen(id), &sid) == 0 &&
 	    sid_cmp(&sid, &o->dead_top) <= 0)
 		return;
-	ARGS("XADD");
-	ARGS(o->dead);
-	ARGS(id);
-	for (i = 0; i < nf && argc < OUTPUT_MAX_ARGS; i++) {
-		ARG(f[i].name, f[i].namelen);
-		ARG(f[i].value, f[i].valuelen);
+	if (nf > OUTPUT_MAX_ARGS)
+		nf = OUTPUT_MAX_ARGS;
+	output_str(o, "d");
+	output_str(o, id);
+	snprintf(num, sizeof(num), "%zu", nf * 2 + 4);
+	output_str(o, num);
+	for (i = 0; i < nf; i++) {
+		output_bulk(o, f[i].name, f[i].namelen);
+		output_bulk(o, f[i].value, f[i].valuelen);
 	}
-	ARGS("error");
-	ARGS(reason_names[why]);
-	ARGS("source_id");
-	ARGS(id);
-	outbox_push(o->ob, 1, argc, argv, argvlen);
+	output_str(o, "error");
+	output_str(o, reason_names[why]);
+	output_str(o, "source_id");
+	output_str(o, id);
+	o->ops++;
 	o->dead_letters++;
 }
 
-/* Acknowledges entries read through the group, in one command. */
+/*
+ * Sends the batch: the outcomes and dead letters gathered since the last
+ * flush, and the acknowledgement of the entries read (n may be 0).
+ */
 void
-output_ack(struct output *o, const char **ids, const size_t *lens, size_t n)
+output_flush(struct output *o, const char **ids, const size_t *lens,
+    size_t n)
 {
-	const char	**argv;
-	size_t		 *argvlen, i;
+	struct output	 hdr;
+	char		 num[24], *raw;
+	size_t		 i, rawlen;
 
-	if (n == 0)
+	if (o->ops == 0 && n == 0)
 		return;
-	argv = xreallocarray(NULL, n + 3, sizeof(*argv));
-	argvlen = xreallocarray(NULL, n + 3, sizeof(*argvlen));
-	argv[0] = "XACK";
-	argvlen[0] = 4;
-	argv[1] = o->events;
-	argvlen[1] = strlen(o->events);
-	argv[2] = o->group;
-	argvlen[2] = strlen(o->group);
-	for (i = 0; i < n; i++) {
-		argv[i + 3] = ids[i];
-		argvlen[i + 3] = lens[i];
-	}
-	outbox_push(o->ob, 1, (int)n + 3, argv, argvlen);
-	free(argv);
-	free(argvlen);
+	memset(&hdr, 0, sizeof(hdr));
+	output_str(&hdr, "EVAL");
+	output_bulk(&hdr, output_script, sizeof(output_script) - 1);
+	output_str(&hdr, "3");
+	output_str(&hdr, o->outcomes);
+	output_str(&hdr, o->dead);
+	output_str(&hdr, o->events);
+	output_str(&hdr, o->maxlen);
+	output_str(&hdr, o->group);
+	snprintf(num, sizeof(num), "%zu", o->ops);
+	output_str(&hdr, num);
+	snprintf(num, sizeof(num), "%zu", n);
+	output_str(o, num);
+	for (i = 0; i < n; i++)
+		output_bulk(o, ids[i], lens[i]);
+
+	rawlen = 32 + hdr.len + o->len;
+	raw = xmalloc(rawlen);
+	rawlen = sprintf(raw, "*%zu\r\n", hdr.nargs + o->nargs);
+	memcpy(raw + rawlen, hdr.buf, hdr.len);
+	memcpy(raw + rawlen + hdr.len, o->buf, o->len);
+	rawlen += hdr.len + o->len;
+	outbox_push_raw(o->ob, 1, raw, rawlen);
+	free(raw);
+	free(hdr.buf);
+	o->len = 0;
+	o->nargs = 0;
+	o->ops = 0;
 }
+
+/* argv helpers for the single commands below. */
+#define ARG(s, n) do {							\
+	argv[argc] = (s);						\
+	argvlen[argc++] = (n);						\
+} while (0)
+#define ARGS(s) ARG((s), strlen(s))
 
 /* The snapshot: the key and the channel.  Not kept if the link is down. */
 void

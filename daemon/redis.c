@@ -82,6 +82,9 @@ static void	redis_dial(struct redis *);
 static void	redis_check_up(struct redis *);
 static int	redis_send(struct redis *, int, int64_t, redis_reply_cb,
 		    void *, int, const char **, const size_t *);
+static int	redis_queue(struct redis *, int, int64_t, redis_reply_cb,
+		    void *, int, const char **, const size_t *, const char *,
+		    size_t);
 
 /* Arms a link's silence timer for its oldest command still unanswered. */
 static void
@@ -153,9 +156,33 @@ redis_command(struct redis *r, enum redis_link i, int64_t timeout_ms,
 	return (redis_send(r, i, timeout_ms, cb, arg, argc, argv, argvlen));
 }
 
+/* A command already in the protocol's format (see outbox.c). */
+int
+redis_command_raw(struct redis *r, enum redis_link i, int64_t timeout_ms,
+    redis_reply_cb cb, void *arg, const char *raw, size_t len)
+{
+	if (!r->up)
+		return (-1);
+	return (redis_queue(r, i, timeout_ms, cb, arg, 0, NULL, NULL, raw,
+	    len));
+}
+
 static int
 redis_send(struct redis *r, int i, int64_t timeout_ms, redis_reply_cb cb,
     void *arg, int argc, const char **argv, const size_t *argvlen)
+{
+	return (redis_queue(r, i, timeout_ms, cb, arg, argc, argv, argvlen,
+	    NULL, 0));
+}
+
+/*
+ * Queues one command, as argv or already in the protocol's format, and
+ * notes its deadline.
+ */
+static int
+redis_queue(struct redis *r, int i, int64_t timeout_ms, redis_reply_cb cb,
+    void *arg, int argc, const char **argv, const size_t *argvlen,
+    const char *raw, size_t rawlen)
 {
 	struct redis_conn	*l = &r->link[i];
 	struct redis_call	*c, *calls;
@@ -180,8 +207,9 @@ redis_send(struct redis *r, int i, int64_t timeout_ms, redis_reply_cb cb,
 	c->deadline = redis_now() + timeout_ms;
 	c->cb = cb;
 	c->arg = arg;
-	if (redisAsyncCommandArgv(l->ac, redis_reply_cb_, c, argc, argv,
-	    argvlen) != REDIS_OK) {
+	if ((raw != NULL ? redisAsyncFormattedCommand(l->ac, redis_reply_cb_,
+	    c, raw, rawlen) : redisAsyncCommandArgv(l->ac, redis_reply_cb_, c,
+	    argc, argv, argvlen)) != REDIS_OK) {
 		free(c);
 		redis_drop(r, "a command could not be queued");
 		return (-1);

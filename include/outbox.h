@@ -24,6 +24,7 @@ struct outbox	*outbox_new(struct redis *, void (*)(void *), void *);
 void		 outbox_free(struct outbox *);
 void		 outbox_push(struct outbox *, int, int, const char **,
 		    const size_t *);
+void		 outbox_push_raw(struct outbox *, int, const char *, size_t);
 void		 outbox_up(struct outbox *);
 void		 outbox_down(struct outbox *);
 size_t		 outbox_len(const struct outbox *);

@@ -31,6 +31,12 @@ struct output {
 	uint64_t	 written;	/* outcomes written or queued */
 	uint64_t	 skipped;	/* already there after a restart */
 	uint64_t	 dead_letters;
+
+	char		*buf;		/* the batch's arguments, encoded */
+	size_t		 len;
+	size_t		 cap;
+	size_t		 nargs;
+	size_t		 ops;		/* outcomes and dead letters in it */
 };
 
 struct output	*output_new(struct outbox *, const struct conf *);
@@ -38,8 +44,8 @@ void		 output_free(struct output *);
 void		 output_outcome(const struct outcome *, void *);
 void		 output_dead(struct output *, const char *,
 		    const struct entry_field *, size_t, enum reason);
-void		 output_ack(struct output *, const char **, const size_t *,
-		    size_t);
+void		 output_flush(struct output *, const char **,
+		    const size_t *, size_t);
 void		 output_snapshot(struct output *, const char *, size_t);
 void		 output_trim(struct output *, int64_t);
 

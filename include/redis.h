@@ -37,6 +37,8 @@ void		 redis_start(struct redis *);
 int		 redis_up(const struct redis *);
 int		 redis_command(struct redis *, enum redis_link, int64_t,
 		    redis_reply_cb, void *, int, const char **, const size_t *);
+int		 redis_command_raw(struct redis *, enum redis_link, int64_t,
+		    redis_reply_cb, void *, const char *, size_t);
 void		 redis_drop(struct redis *, const char *);
 uint64_t	 redis_reconnects(const struct redis *);
 int		 redis_password_load(const char *, char **, char **,
