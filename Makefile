@@ -97,9 +97,12 @@ $(B)/obj/tools/%.o: tools/%.c
 	@mkdir -p $(@D)
 	$(CC) $(XCFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
+# The engine alone, then the whole path through a private redis-server.
 bench: deps
-	@$(MAKE) --no-print-directory $(B)/bench
+	@$(MAKE) --no-print-directory $(B)/bench $(B)/replytimed \
+	    $(B)/nullconsumer $(B)/loadgen
 	@$(B)/bench
+	@E2E_NO_BUILD=1 tools/bench-e2e.sh
 
 clean:
 	rm -rf $(B)
