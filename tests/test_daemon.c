@@ -1436,3 +1436,74 @@ Test(daemon, group_created_with_mkstream)
 	cr_expect(daemon_alive(&dm[0]));
 	done = 1;
 }
+
+/* Writes a password file in the test directory; returns its path. */
+static void
+write_secret(char *path, size_t len, const char *name, const char *text)
+{
+	FILE	*f;
+
+	snprintf(path, len, "%s/%s", srv.dir, name);
+	cr_assert_not_null(f = fopen(path, "w"));
+	fputs(text, f);
+	fclose(f);
+}
+
+Test(daemon, password_file_and_acl_user)
+{
+	struct cu	 cu = { "cs", &dm[0] };
+	struct logwait	 lw = { &dm[0], "authentication refused", NULL };
+	redisReply	*r;
+	char		 bad[PATH_MAX], good[PATH_MAX], acl[PATH_MAX];
+	char		 extra[PATH_MAX + 64], id[48], *log;
+
+	start_redis(0);
+	/* this connection stays authenticated; new ones need a password */
+	r = redisCommand(rc, "CONFIG SET requirepass hunter2-secret");
+	cr_assert(r != NULL && r->type == REDIS_REPLY_STATUS);
+	freeReplyObject(r);
+	r = redisCommand(rc, "ACL SETUSER board on >board-secret ~* &* +@all");
+	cr_assert(r != NULL && r->type == REDIS_REPLY_STATUS);
+	freeReplyObject(r);
+	write_secret(bad, sizeof(bad), "bad", "not-the-secret\n");
+	write_secret(good, sizeof(good), "good", "hunter2-secret\n");
+	write_secret(acl, sizeof(acl), "acl", "board board-secret\n");
+
+	/* refused: said once, retried, the secret never logged */
+	snprintf(extra, sizeof(extra),
+	    "\"redis\": {\"password_file\": \"%s\"}", bad);
+	start_daemon(&dm[0], "bad.json", extra, NULL);
+	WAIT(cond_log, &lw, 10000, "the refusal in the log");
+	cr_expect(daemon_alive(&dm[0]), "a refused password is not fatal");
+	daemon_signal(&dm[0], SIGTERM);
+	cr_expect_eq(daemon_wait_exit(&dm[0], 10000), 0);
+	log = rh_read_file(dm[0].log);
+	cr_assert_not_null(log);
+	cr_expect_null(strstr(log, "not-the-secret"), "the secret was logged");
+	free(log);
+
+	/* an ACL user and password */
+	snprintf(extra, sizeof(extra),
+	    "\"redis\": {\"password_file\": \"%s\"}", acl);
+	start_daemon(&dm[1], "acl.json", extra, NULL);
+	cu.d = &dm[1];
+	cr_assert_eq(xadd(rc, "cs:events", "*", id, sizeof(id),
+	    "conversation", "c1", "role", "customer", (char *)NULL), 0);
+	WAIT(cond_caught_up, &cu, 10000, "reading %s as board", id);
+	daemon_signal(&dm[1], SIGTERM);
+	cr_expect_eq(daemon_wait_exit(&dm[1], 10000), 0);
+
+	/* the default user's password */
+	snprintf(extra, sizeof(extra),
+	    "\"redis\": {\"password_file\": \"%s\"}", good);
+	start_daemon(&dm[2], "good.json", extra, NULL);
+	cu.d = &dm[2];
+	cr_assert_eq(xadd(rc, "cs:events", "*", id, sizeof(id),
+	    "conversation", "c2", "role", "customer", (char *)NULL), 0);
+	WAIT(cond_caught_up, &cu, 10000, "reading %s", id);
+	log = rh_read_file(dm[2].log);
+	cr_assert_not_null(log);
+	cr_expect_null(strstr(log, "hunter2"), "the secret was logged");
+	free(log);
+	done = 1;
+}
