@@ -526,7 +526,9 @@ ingest_reply_cb(redisReply *reply, void *arg)
 	if (reply == NULL)
 		return;			/* the links went; ingest_down follows */
 	if (reply->type == REDIS_REPLY_ERROR && ig->phase != PHASE_GROUP) {
-		if (strncmp(reply->str, "NOGROUP", 7) == 0) {
+		/* the stream deleted: NOGROUP, or UNBLOCKED for a read */
+		if (strncmp(reply->str, "NOGROUP", 7) == 0 ||
+		    strncmp(reply->str, "UNBLOCKED", 9) == 0) {
 			ig->stats.group_recreated++;
 			log_warnx("ingest: the group %s on %s is gone; "
 			    "creating it again", ig->group, ig->stream);

@@ -1507,3 +1507,34 @@ Test(daemon, password_file_and_acl_user)
 	free(log);
 	done = 1;
 }
+
+Test(daemon, stream_deleted_group_recreated)
+{
+	struct cu	 cu = { "cs", &dm[0] };
+	struct logwait	 lw = { &dm[0], "creating it again", NULL };
+	redisReply	*r;
+	char		 id[48], *log, *p;
+	int		 n = 0;
+
+	start_redis(0);
+	start_daemon(&dm[0], "cs.json", NULL, NULL);
+	cr_assert_eq(xadd(rc, "cs:events", "*", id, sizeof(id),
+	    "conversation", "c1", "role", "customer", (char *)NULL), 0);
+	WAIT(cond_caught_up, &cu, 10000, "reading %s", id);
+	r = redisCommand(rc, "DEL cs:events");
+	freeReplyObject(r);
+	WAIT(cond_log, &lw, 10000, "the group recreated");
+	cr_assert_eq(xadd(rc, "cs:events", "*", id, sizeof(id),
+	    "conversation", "c2", "role", "customer", (char *)NULL), 0);
+	WAIT(cond_caught_up, &cu, 10000, "reading %s after", id);
+	rh_sleep_ms(1500);
+	cr_expect(daemon_alive(&dm[0]));
+	/* said once, not in a loop */
+	log = rh_read_file(dm[0].log);
+	cr_assert_not_null(log);
+	for (p = log; (p = strstr(p, "creating it again")) != NULL; p++)
+		n++;
+	cr_expect_eq(n, 1, "said %d times", n);
+	free(log);
+	done = 1;
+}
