@@ -19,7 +19,7 @@ SAN	 = -fsanitize=address,undefined -fno-sanitize-recover=all \
 
 # The pure engine: no libevent, no hiredis, no clock.
 ENGINE	 = xmalloc log metrics sketch window entry conf hash reorder \
-	   scope conv engine snapshot sid
+	   scope conv engine snapshot sid alert
 # The I/O edge; main.c stays out of the test binary.
 EDGE	 = notify redis outbox output ingest
 TESTS	 = $(patsubst tests/%.c,%,$(wildcard tests/test_*.c))

@@ -6,9 +6,11 @@
  * so a reply at exactly the target still counts as within it.
  */
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "alert.h"
 #include "engine.h"
 #include "xmalloc.h"
 
@@ -21,6 +23,8 @@ const char *const outcome_names[OUTCOME_COUNT] = {
 #define BIT(k)	(1U << (k))
 
 static void	engine_finish(struct engine *, struct conv *, int64_t);
+static void	engine_alert(struct engine *, struct conv *,
+		    const struct threshold *, int64_t, enum alert_status);
 
 struct engine *
 engine_new(const struct conf *cf)
@@ -45,7 +49,10 @@ engine_new(const struct conf *cf)
 	e->thr[THR_FRT].kind = THRESHOLD_FRT;
 	e->thr[THR_FRT].first_only = 1;
 	e->thr[THR_WITHIN].kind = THRESHOLD_WITHIN;
-	e->nthr = 2;
+	e->nthr = THR_ALERTS;
+	e->alerts = alerts_new(cf);
+	e->eval_at = ENGINE_NO_CLOCK;
+	engine_set_rules(e, cf);
 	engine_set_targets(e, cf);
 	return (e);
 }
@@ -56,6 +63,7 @@ engine_free(struct engine *e)
 	if (e == NULL)
 		return;
 	reorder_clear(&e->reorder);
+	alerts_free(e->alerts);
 	convs_clear(&e->convs);
 	scopes_clear(&e->scopes);
 	free(e);
@@ -83,6 +91,9 @@ engine_set_targets(struct engine *e, const struct conf *cf)
 	e->within_ms = (int64_t)(cf->targets.response_within_s * 1000 + 0.5);
 	e->thr[THR_FRT].after = e->frt_ms;
 	e->thr[THR_WITHIN].after = e->within_ms;
+	/* the built-in overdue alerts are the targets */
+	e->overdue[0].after = e->frt_ms;
+	e->overdue[1].after = e->within_ms;
 	if (e->clock > e->stamp)
 		e->stamp = e->clock;
 	e->thr_lb = INT64_MIN;
@@ -92,6 +103,44 @@ engine_set_targets(struct engine *e, const struct conf *cf)
 				break;
 		e->thr[k].cursor = c;
 	}
+}
+
+/*
+ * Sets the conversation alert rules: first_response_overdue and
+ * response_overdue, built in, then those of the config.  A reload may
+ * change their seconds and severities, not their number or order (those
+ * take a restart: the wait's bits of what it passed follow the order).
+ */
+void
+engine_set_rules(struct engine *e, const struct conf *cf)
+{
+	const struct alert_rule	*r;
+	struct threshold	*th;
+	size_t			 i;
+	int			 n = THR_ALERTS;
+
+	for (i = 0; i < cf->alerts.nrules && n < ENGINE_MAX_THRESHOLDS;
+	    i++) {
+		r = &cf->alerts.rules[i];
+		if (r->scope != RULE_SCOPE_CONVERSATION)
+			continue;
+		th = &e->thr[n++];
+		th->kind = THRESHOLD_ALERT;
+		th->after = r->open_ms;
+		th->first_only = r->first_only;
+		th->rule = r->name;
+		th->severity = r->severity;
+	}
+	if (e->nthr == THR_ALERTS && n != e->nthr) {
+		e->nthr = n;
+		e->thr_lb = INT64_MIN;
+	}
+	e->overdue[0].rule = "first_response_overdue";
+	e->overdue[0].severity = "warning";
+	e->overdue[1].rule = "response_overdue";
+	e->overdue[1].severity = "critical";
+	if (e->alerts != NULL && e->clock != ENGINE_NO_CLOCK)
+		alerts_set_conf(e->alerts, cf, e->clock);
 }
 
 /* The time the clock may move to after a read. */
@@ -252,6 +301,21 @@ wait_stop(struct engine *e, struct conv *c)
 static void
 wait_close(struct engine *e, struct conv *c)
 {
+	int	 k;
+
+	/* alerts fired for this wait resolve as it closes */
+	if ((c->flags & CONV_WAITING) && (c->passed & ~(uint32_t)3)) {
+		if (c->passed & BIT(BIT_FRT_OVERDUE))
+			engine_alert(e, c, &e->overdue[0], e->stamp,
+			    ALERT_RESOLVED);
+		if (c->passed & BIT(BIT_WITHIN_OVERDUE))
+			engine_alert(e, c, &e->overdue[1], e->stamp,
+			    ALERT_RESOLVED);
+		for (k = THR_ALERTS; k < e->nthr; k++)
+			if (c->passed & BIT(k))
+				engine_alert(e, c, &e->thr[k], e->stamp,
+				    ALERT_RESOLVED);
+	}
 	wait_stop(e, c);
 	c->flags &= ~(CONV_WAITING | CONV_BOT | CONV_FIRST);
 }
@@ -288,11 +352,49 @@ engine_credit(struct engine *e, struct scope *agent, struct scope *team,
 	scope_count(e->scopes.global, stamp, t);
 }
 
+/* A conversation alert: fired when a wait passes it, resolved at close. */
+static void
+engine_alert(struct engine *e, struct conv *c, const struct threshold *th,
+    int64_t stamp, enum alert_status status)
+{
+	struct alert_event	 ev;
+	char			 id[512];
+	int64_t			 started = c->start + th->after;
+
+	if (!alerts_listened(e->alerts)) {
+		memset(&ev, 0, sizeof(ev));
+		ev.status = status;
+		alerts_send(e->alerts, &ev);
+		return;
+	}
+	snprintf(id, sizeof(id), "%s:conversation:%s:%lld", th->rule, c->id,
+	    (long long)started);
+	memset(&ev, 0, sizeof(ev));
+	ev.id = id;
+	ev.rule = th->rule;
+	ev.status = status;
+	ev.severity = th->severity;
+	ev.scope = "conversation";
+	ev.subject = c->id;
+	ev.metric = "wait_s";
+	ev.value = (stamp - c->start) / 1000.0;
+	ev.threshold = th->after / 1000.0;
+	ev.started_ms = started;
+	ev.ts_ms = stamp;
+	ev.agent = c->agent != NULL ? c->agent->name : NULL;
+	ev.team = c->team != NULL ? c->team->name : NULL;
+	alerts_send(e->alerts, &ev);
+}
+
 /* A wait passed a target unanswered: credited to the assigned agent. */
 static void
 engine_breach(struct engine *e, struct conv *c, int k, int64_t stamp)
 {
 	c->passed |= BIT(k);
+	if (e->thr[k].kind == THRESHOLD_ALERT) {
+		engine_alert(e, c, &e->thr[k], stamp, ALERT_FIRING);
+		return;
+	}
 	if (k == THR_FRT) {
 		engine_credit(e, c->agent, c->team, stamp, TALLY_FRT_BREACHED);
 		engine_emit(e, c, OUTCOME_FRT_BREACHED, c->agent, stamp,
@@ -496,17 +598,21 @@ engine_advance(struct engine *e, int64_t wall, int caught_up)
 {
 	struct chat_event	*ev;
 	struct conv	*c;
-	int64_t		 t, thr_at = 0, ttl_at = 0;
+	int64_t		 t, thr_at = 0, ttl_at = 0, eval_at;
 	int		 k, have_ttl;
 
 	if ((t = engine_target(e, wall, caught_up)) == ENGINE_NO_CLOCK)
 		return;
+	if (e->eval_at == ENGINE_NO_CLOCK)
+		e->eval_at = alerts_next(e->alerts, t);
 	for (;;) {
 		ev = reorder_peek(&e->reorder);
 		if (ev != NULL && ev->ts > t)
 			ev = NULL;
 		c = e->convs.idle_head;
 		have_ttl = c != NULL && (ttl_at = c->last + e->ttl) < t;
+		/* alert rules are evaluated after all else of their instant */
+		eval_at = e->eval_at < t ? e->eval_at : INT64_MAX;
 		/*
 		 * Deadlines only move later, but for a new wait, which lowers
 		 * thr_lb: below it no threshold needs looking for.
@@ -518,20 +624,35 @@ engine_advance(struct engine *e, int64_t wall, int caught_up)
 				k = -1;
 		} else
 			k = -1;
-		if (ev != NULL && (k == -1 || ev->ts <= thr_at) &&
-		    (!have_ttl || ev->ts <= ttl_at)) {
+		if (k == -1)
+			thr_at = INT64_MAX;
+		if (!have_ttl)
+			ttl_at = INT64_MAX;
+		if (ev != NULL && ev->ts <= thr_at && ev->ts <= ttl_at &&
+		    ev->ts <= eval_at) {
 			engine_prefetch(e);
 			reorder_pop(&e->reorder);
 			engine_stamp(e, ev->ts);
 			engine_apply(e, ev);
 			chat_event_free(ev);
-		} else if (k != -1 && (!have_ttl || thr_at <= ttl_at)) {
+		} else if (k != -1 && thr_at <= ttl_at && thr_at <= eval_at) {
 			c = e->thr[k].cursor;
 			e->thr[k].cursor = c->wait_next;
 			engine_breach(e, c, k, engine_stamp(e, thr_at));
-		} else if (have_ttl) {
+			/* overdue on the clock (not at a close): alert too */
+			if (k == THR_FRT || k == THR_WITHIN) {
+				c->passed |= BIT(k == THR_FRT ?
+				    BIT_FRT_OVERDUE : BIT_WITHIN_OVERDUE);
+				engine_alert(e, c, &e->overdue[k], thr_at,
+				    ALERT_FIRING);
+			}
+		} else if (have_ttl && ttl_at <= eval_at) {
 			e->stats.expired++;
 			engine_finish(e, c, engine_stamp(e, ttl_at));
+		} else if (eval_at != INT64_MAX) {
+			alerts_eval(e->alerts, &e->scopes,
+			    engine_stamp(e, eval_at));
+			e->eval_at = alerts_next(e->alerts, eval_at);
 		} else
 			break;
 	}

@@ -65,20 +65,26 @@ struct engine_stats {
 /* A wait threshold the clock watches: the targets, later alert rules. */
 enum threshold_kind {
 	THRESHOLD_FRT,		/* first-response target */
-	THRESHOLD_WITHIN	/* response-within target */
+	THRESHOLD_WITHIN,	/* response-within target */
+	THRESHOLD_ALERT		/* a conversation alert rule */
 };
 
 /* The targets' thresholds come first; their bits in conv->passed: */
 #define THR_FRT		0
 #define THR_WITHIN	1
 
-#define ENGINE_MAX_THRESHOLDS	32
+#define ENGINE_MAX_THRESHOLDS	30
+/* conv->passed bits of the built-in overdue alerts, past the thresholds */
+#define BIT_FRT_OVERDUE		30
+#define BIT_WITHIN_OVERDUE	31
 
 struct threshold {
 	enum threshold_kind	 kind;
 	int64_t			 after;		/* ms after the wait starts */
 	int			 first_only;
 	struct conv		*cursor;	/* first wait not yet passed */
+	const char		*rule;		/* alerts: name, severity */
+	const char		*severity;
 };
 
 struct engine {
@@ -104,8 +110,12 @@ struct engine {
 	struct conv		*wait_head;	/* open waits by start */
 	struct conv		*wait_tail;
 	struct threshold	 thr[ENGINE_MAX_THRESHOLDS];
+	struct threshold	 overdue[2];	/* built in: ride on the targets */
 	int			 nthr;
 	int64_t			 thr_lb;	/* no threshold falls before */
+
+	struct alerts		*alerts;
+	int64_t			 eval_at;	/* next alert evaluation */
 
 	engine_sink		 sink;
 	void			*sink_arg;
@@ -114,10 +124,14 @@ struct engine {
 
 #define ENGINE_NO_CLOCK	INT64_MIN
 
+/* Conversation alert rules of the config follow the two targets. */
+#define THR_ALERTS	2
+
 struct engine	*engine_new(const struct conf *);
 void		 engine_free(struct engine *);
 void		 engine_set_sink(struct engine *, engine_sink, void *);
 void		 engine_set_targets(struct engine *, const struct conf *);
+void		 engine_set_rules(struct engine *, const struct conf *);
 enum reason	 engine_read(struct engine *, const char *,
 		    const struct entry_field *, size_t, int64_t);
 enum reason	 engine_push(struct engine *, struct chat_event *);
