@@ -216,8 +216,7 @@ alerts_remove(struct alerts *a, struct astate *st)
 static double
 alerts_samples(int metric, const double *m)
 {
-	if (strncmp(metric_defs[metric].name, "frt_", 4) == 0 ||
-	    metric == METRIC_FIRST_RESPONSES)
+	if (strncmp(metric_defs[metric].name, "frt_", 4) == 0)
 		return (m[METRIC_FIRST_RESPONSES] + m[METRIC_FRT_BREACHED]);
 	return (m[METRIC_RESPONSES] + m[METRIC_MISSED] +
 	    m[METRIC_UNANSWERED]);
@@ -273,6 +272,8 @@ alerts_emit(struct alerts *a, int64_t t)
 	char			 id[512];
 	size_t			 i;
 
+	if (a->ntr == 0)
+		return;
 	qsort(a->tr, a->ntr, sizeof(*a->tr), alerts_trans_cmp);
 	for (i = 0; i < a->ntr; i++) {
 		st = a->tr[i].st;
@@ -338,6 +339,7 @@ alerts_rule(struct alerts *a, size_t ri, const char *subject,
 	if (!st->firing) {
 		if (st->since == 0)
 			st->since = t;
+		st->seen = 2;		/* held, pending */
 		if (t - st->since < r->for_s * 1000)
 			return;
 		st->firing = 1;

@@ -196,7 +196,7 @@ ingest_next(struct ingest *ig)
 	}
 	case PHASE_TOPS:
 		ingest_top(ig, ig->cursor[0] == 'o' ? ig->out->outcomes :
-		    ig->out->dead);
+		    ig->cursor[0] == 'a' ? ig->out->alerts : ig->out->dead);
 		return;
 	case PHASE_DEAD:
 		sid_format(&ig->upto, to, sizeof(to));
@@ -570,6 +570,11 @@ ingest_reply_cb(redisReply *reply, void *arg)
 	case PHASE_TOPS:
 		if (ig->cursor[0] == 'o') {
 			ig->out->outcomes_top = ingest_top_id(reply);
+			snprintf(ig->cursor, sizeof(ig->cursor), "a");
+			break;
+		}
+		if (ig->cursor[0] == 'a') {
+			ig->out->alerts_top = ingest_top_id(reply);
 			snprintf(ig->cursor, sizeof(ig->cursor), "d");
 			break;
 		}

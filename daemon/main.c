@@ -17,6 +17,7 @@
 
 #include <event2/event.h>
 
+#include "alert.h"
 #include "conf.h"
 #include "engine.h"
 #include "ingest.h"
@@ -267,6 +268,7 @@ reload(void)
 	}
 	reload_keep(nc);
 	engine_set_targets(d.e, nc);
+	engine_set_rules(d.e, nc);
 	log_init(nc->log.level, NULL);
 	if (d.rcf != d.cf)
 		conf_free(d.rcf);
@@ -338,6 +340,7 @@ setup(void)
 	d.ob = outbox_new(d.r, outbox_drained_cb, NULL);
 	d.out = output_new(d.ob, d.cf);
 	engine_set_sink(d.e, output_outcome, d.out);
+	alerts_set_sink(d.e->alerts, output_alert, d.out);
 	d.ig = ingest_new(d.e, d.cf, d.r, d.ob, d.out, consumer);
 
 	signal(SIGPIPE, SIG_IGN);

@@ -1,10 +1,14 @@
 /* Outcomes, dead letters, acks and the snapshot, as Redis commands. */
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
+#include "alert.h"
 #include "conf.h"
 #include "engine.h"
 #include "outbox.h"
@@ -21,19 +25,27 @@
  * a resend) is skipped, which makes the whole call safe to send again.
  */
 static const char output_script[] =
-    "local i, ops = 4, tonumber(ARGV[3])\n"
+    "local i, ops = 6, tonumber(ARGV[3])\n"
     "for _ = 1, ops do\n"
-    "  local id = ARGV[i + 1]\n"
-    "  if ARGV[i] == 'o' then\n"
+    "  local op, id = ARGV[i], ARGV[i + 1]\n"
+    "  if op == 'o' then\n"
     "    redis.pcall('XADD', KEYS[1], id,\n"
     "      'conversation', ARGV[i + 2], 'kind', ARGV[i + 3],\n"
     "      'agent', ARGV[i + 4], 'team', ARGV[i + 5],\n"
     "      'first', ARGV[i + 6], 'wait_ms', ARGV[i + 7],\n"
     "      'ts_ms', ARGV[i + 8])\n"
     "    i = i + 9\n"
-    "  else\n"
+    "  elseif op == 'd' then\n"
     "    local n = tonumber(ARGV[i + 2])\n"
     "    redis.pcall('XADD', KEYS[2], id, unpack(ARGV, i + 3, i + 2 + n))\n"
+    "    i = i + 3 + n\n"
+    "  else\n"
+    "    local n = tonumber(ARGV[i + 2])\n"
+    "    local r = redis.pcall('XADD', KEYS[4], 'MAXLEN', '~', ARGV[4], id,\n"
+    "      unpack(ARGV, i + 3, i + 2 + n))\n"
+    "    if type(r) ~= 'table' or r.err == nil then\n"
+    "      redis.call('PUBLISH', ARGV[5], ARGV[i + 2 + n])\n"
+    "    end\n"
     "    i = i + 3 + n\n"
     "  end\n"
     "end\n"
@@ -83,6 +95,9 @@ output_new(struct outbox *ob, const struct conf *cf)
 	xasprintf(&o->dead, "%s:events:dead", p);
 	xasprintf(&o->outcomes, "%s:outcomes", p);
 	xasprintf(&o->snapshot, "%s:snapshot", p);
+	xasprintf(&o->alerts, "%s:alerts", p);
+	snprintf(o->alerts_maxlen, sizeof(o->alerts_maxlen), "%lld",
+	    (long long)cf->alerts.alerts_maxlen);
 	o->group = xstrdup(cf->redis.group);
 	snprintf(o->maxlen, sizeof(o->maxlen), "%lld",
 	    (long long)cf->publish.outcomes_maxlen);
@@ -98,6 +113,7 @@ output_free(struct output *o)
 	free(o->dead);
 	free(o->outcomes);
 	free(o->snapshot);
+	free(o->alerts);
 	free(o->group);
 	free(o->buf);
 	free(o);
@@ -136,6 +152,106 @@ output_outcome(const struct outcome *oc, void *arg)
 	output_str(o, num);
 	o->ops++;
 	o->written++;
+}
+
+static json_t *
+output_number(double v)
+{
+	return (isnan(v) ? json_null() : json_real(v));
+}
+
+/*
+ * The alert sink: the transition as stream fields and as one JSON
+ * object, under an ID made like outcomes' (its stamp and a counter).
+ */
+void
+output_alert(const struct alert_event *ev, void *arg)
+{
+	struct output	*o = arg;
+	json_t		*j;
+	char		 id[SID_MAX], num[64], *text;
+	struct sid	 sid;
+	size_t		 n = 26;
+
+	sid.ms = (uint64_t)ev->ts_ms;
+	sid.seq = o->alast.ms == sid.ms ? o->alast.seq + 1 : 0;
+	o->alast = sid;
+	o->alert_transitions++;
+	if (sid_cmp(&sid, &o->alerts_top) <= 0)
+		return;
+	j = json_object();
+	json_object_set_new(j, "id", json_string(ev->id));
+	json_object_set_new(j, "rule", json_string(ev->rule));
+	json_object_set_new(j, "status", json_string(
+	    alert_status_name(ev->status)));
+	json_object_set_new(j, "severity", json_string(ev->severity));
+	json_object_set_new(j, "scope", json_string(ev->scope));
+	json_object_set_new(j, "subject", json_string(ev->subject));
+	json_object_set_new(j, "metric", json_string(ev->metric));
+	json_object_set_new(j, "window_s", json_integer(ev->window_s));
+	json_object_set_new(j, "value", output_number(ev->value));
+	json_object_set_new(j, "threshold", output_number(ev->threshold));
+	json_object_set_new(j, "started_ms", json_integer(ev->started_ms));
+	json_object_set_new(j, "ts_ms", json_integer(ev->ts_ms));
+	if (ev->agent != NULL)
+		json_object_set_new(j, "agent", json_string(ev->agent));
+	if (ev->team != NULL)
+		json_object_set_new(j, "team", json_string(ev->team));
+	text = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(12));
+	json_decref(j);
+	if (text == NULL)
+		return;
+
+	sid_format(&sid, id, sizeof(id));
+	if (ev->agent != NULL)
+		n += 2;
+	if (ev->team != NULL)
+		n += 2;
+	output_str(o, "a");
+	output_str(o, id);
+	snprintf(num, sizeof(num), "%zu", n);
+	output_str(o, num);
+	output_str(o, "id");
+	output_str(o, ev->id);
+	output_str(o, "rule");
+	output_str(o, ev->rule);
+	output_str(o, "status");
+	output_str(o, alert_status_name(ev->status));
+	output_str(o, "severity");
+	output_str(o, ev->severity);
+	output_str(o, "scope");
+	output_str(o, ev->scope);
+	output_str(o, "subject");
+	output_str(o, ev->subject);
+	output_str(o, "metric");
+	output_str(o, ev->metric);
+	output_str(o, "window_s");
+	snprintf(num, sizeof(num), "%lld", (long long)ev->window_s);
+	output_str(o, num);
+	output_str(o, "value");
+	snprintf(num, sizeof(num), "%.12g", ev->value);
+	output_str(o, isnan(ev->value) ? "" : num);
+	output_str(o, "threshold");
+	snprintf(num, sizeof(num), "%.12g", ev->threshold);
+	output_str(o, num);
+	output_str(o, "started_ms");
+	snprintf(num, sizeof(num), "%lld", (long long)ev->started_ms);
+	output_str(o, num);
+	output_str(o, "ts_ms");
+	snprintf(num, sizeof(num), "%lld", (long long)ev->ts_ms);
+	output_str(o, num);
+	if (ev->agent != NULL) {
+		output_str(o, "agent");
+		output_str(o, ev->agent);
+	}
+	if (ev->team != NULL) {
+		output_str(o, "team");
+		output_str(o, ev->team);
+	}
+	output_str(o, "json");
+	output_str(o, text);
+	free(text);
+	o->ops++;
 }
 
 /*
@@ -188,14 +304,17 @@ output_flush(struct output *o, const char **ids, const size_t *lens,
 	memset(&hdr, 0, sizeof(hdr));
 	output_str(&hdr, "EVAL");
 	output_bulk(&hdr, output_script, sizeof(output_script) - 1);
-	output_str(&hdr, "3");
+	output_str(&hdr, "4");
 	output_str(&hdr, o->outcomes);
 	output_str(&hdr, o->dead);
 	output_str(&hdr, o->events);
+	output_str(&hdr, o->alerts);
 	output_str(&hdr, o->maxlen);
 	output_str(&hdr, o->group);
 	snprintf(num, sizeof(num), "%zu", o->ops);
 	output_str(&hdr, num);
+	output_str(&hdr, o->alerts_maxlen);
+	output_str(&hdr, o->alerts);
 	snprintf(num, sizeof(num), "%zu", n);
 	output_str(o, num);
 	for (i = 0; i < n; i++)

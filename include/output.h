@@ -16,6 +16,7 @@
 struct conf;
 struct outbox;
 struct outcome;
+struct alert_event;
 
 struct output {
 	struct outbox	*ob;
@@ -23,8 +24,13 @@ struct output {
 	char		*dead;		/* <prefix>:events:dead */
 	char		*outcomes;	/* <prefix>:outcomes */
 	char		*snapshot;	/* <prefix>:snapshot */
+	char		*alerts;	/* <prefix>:alerts, stream and channel */
 	char		*group;
 	char		 maxlen[24];
+	char		 alerts_maxlen[24];
+	struct sid	 alerts_top;
+	struct sid	 alast;
+	uint64_t	 alert_transitions;
 	struct sid	 outcomes_top;	/* written before we started */
 	struct sid	 dead_top;
 	struct sid	 last;		/* the last outcome ID given */
@@ -42,6 +48,7 @@ struct output {
 struct output	*output_new(struct outbox *, const struct conf *);
 void		 output_free(struct output *);
 void		 output_outcome(const struct outcome *, void *);
+void		 output_alert(const struct alert_event *, void *);
 void		 output_dead(struct output *, const char *,
 		    const struct entry_field *, size_t, enum reason);
 void		 output_flush(struct output *, const char **,
