@@ -603,8 +603,6 @@ engine_advance(struct engine *e, int64_t wall, int caught_up)
 
 	if ((t = engine_target(e, wall, caught_up)) == ENGINE_NO_CLOCK)
 		return;
-	if (e->eval_at == ENGINE_NO_CLOCK)
-		e->eval_at = alerts_next(e->alerts, t);
 	for (;;) {
 		ev = reorder_peek(&e->reorder);
 		if (ev != NULL && ev->ts > t)
@@ -612,7 +610,8 @@ engine_advance(struct engine *e, int64_t wall, int caught_up)
 		c = e->convs.idle_head;
 		have_ttl = c != NULL && (ttl_at = c->last + e->ttl) < t;
 		/* alert rules are evaluated after all else of their instant */
-		eval_at = e->eval_at < t ? e->eval_at : INT64_MAX;
+		eval_at = e->eval_at != ENGINE_NO_CLOCK && e->eval_at < t ?
+		    e->eval_at : INT64_MAX;
 		/*
 		 * Deadlines only move later, but for a new wait, which lowers
 		 * thr_lb: below it no threshold needs looking for.
@@ -632,6 +631,12 @@ engine_advance(struct engine *e, int64_t wall, int caught_up)
 		    ev->ts <= eval_at) {
 			engine_prefetch(e);
 			reorder_pop(&e->reorder);
+			/*
+			 * Evaluations start after the first event applied,
+			 * whatever reads the stream came in.
+			 */
+			if (e->eval_at == ENGINE_NO_CLOCK)
+				e->eval_at = alerts_next(e->alerts, ev->ts);
 			engine_stamp(e, ev->ts);
 			engine_apply(e, ev);
 			chat_event_free(ev);

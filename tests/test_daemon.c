@@ -937,6 +937,19 @@ Test(daemon, trace)
 	done = 1;
 }
 
+/* Metric rules that fire and resolve along the generated backlog. */
+#define KILL_RULES							\
+	"\"alerts\": {\"rules\": ["					\
+	"{\"name\": \"slow\", \"scope\": \"agent\", "			\
+	"\"metric\": \"art_avg_s\", \"window_s\": 300, \"op\": \">\", "	\
+	"\"threshold\": 60, \"min_samples\": 3, \"for_s\": 20, "	\
+	"\"repeat_s\": 60}, "						\
+	"{\"name\": \"rate\", \"scope\": \"team\", "			\
+	"\"metric\": \"rate\", \"window_s\": 3600, \"op\": \"<\", "	\
+	"\"threshold\": 0.9}, "						\
+	"{\"name\": \"warn20\", \"scope\": \"conversation\", "		\
+	"\"open_s\": 20, \"first_only\": true}]}"
+
 /*
  * SIGKILLs d once prefix:outcomes holds at least at outcomes.  Returns
  * whether the kill landed mid-backlog: the stream not complete, the
@@ -982,8 +995,8 @@ Test(daemon, kill_and_restart)
 	slist_free(&trace);
 
 	/* the reference: one run that never stops */
-	start_daemon(&dm[0], "ref.json", "\"redis\": {\"prefix\": \"ref\"}",
-	    NULL);
+	start_daemon(&dm[0], "ref.json", "\"redis\": {\"prefix\": \"ref\"}, "
+	    KILL_RULES, NULL);
 	r = wait_settled("ref", end, 1, &dm[0], 30000);
 	cr_assert_eq(r, 1, "the reference run did not settle (daemon %s)",
 	    dstate(&dm[0]));
@@ -994,8 +1007,8 @@ Test(daemon, kill_and_restart)
 	    dstate(&dm[0]));
 
 	/* the same backlog in small reads, killed twice on the way */
-	start_daemon(&dm[1], "cs.json", "\"ingest\": {\"read_count\": 50}",
-	    NULL);
+	start_daemon(&dm[1], "cs.json", "\"ingest\": {\"read_count\": 50}, "
+	    KILL_RULES, NULL);
 	mid += kill_at(&dm[1], nref / 4, nref);
 	cr_assert_eq(daemon_restart(&dm[1]), 0);
 	mid += kill_at(&dm[1], nref * 2 / 3, nref);
@@ -1007,6 +1020,10 @@ Test(daemon, kill_and_restart)
 	rh_sleep_ms(300);		/* time for a stray duplicate */
 	expect_streams_equal("cs:outcomes", "ref:outcomes");
 	expect_streams_equal("cs:events:dead", "ref:events:dead");
+	/* overdue alerts fire and resolve along the backlog */
+	cr_expect_gt(xlen("ref:alerts"), 100, "the reference wrote %lld "
+	    "alert transitions", xlen("ref:alerts"));
+	expect_streams_equal("cs:alerts", "ref:alerts");
 	expect_snapshots_equal("cs", "ref");
 	cr_expect_gt(mid, 0, "both kills came after the backlog was read: "
 	    "the restart was not tested mid-backlog");
@@ -1072,6 +1089,7 @@ Test(daemon, redis_restart)
 	    dstate(&dm[1]));
 	expect_streams_equal("cs:outcomes", "ref:outcomes");
 	expect_streams_equal("cs:events:dead", "ref:events:dead");
+	expect_streams_equal("cs:alerts", "ref:alerts");
 	expect_snapshots_equal("cs", "ref");
 	cr_expect(daemon_alive(&dm[0]), "daemon %s", dstate(&dm[0]));
 	slist_free(&trace);
