@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "alert.h"
 #include "conf.h"
 #include "hash.h"
@@ -54,6 +56,7 @@ struct alerts {
 	struct atrans		 *tr;
 	size_t			  ntr;
 	size_t			  trcap;
+	json_t			 *conv_firing;	/* id -> the alert, when listened */
 };
 
 static const char *const alert_scopes[] = { "agent", "team", "global",
@@ -83,6 +86,7 @@ alerts_new(const struct conf *cf)
 	a->interval = cf->alerts.interval_s * 1000;
 	a->mask = 255;
 	a->table = xcalloc(a->mask + 1, sizeof(*a->table));
+	a->conv_firing = json_object();
 	return (a);
 }
 
@@ -101,6 +105,7 @@ alerts_free(struct alerts *a)
 		}
 	free(a->table);
 	free(a->tr);
+	json_decref(a->conv_firing);
 	free(a);
 }
 
@@ -118,17 +123,113 @@ alerts_next(const struct alerts *a, int64_t t)
 	return ((t / a->interval + 1) * a->interval);
 }
 
-/* A transition from outside the metric rules: conversation alerts. */
+static json_t *
+alerts_number(double v)
+{
+	return (isnan(v) ? json_null() : json_real(v));
+}
+
+/* One alert as the JSON object of the contract, without its status. */
+static json_t *
+alerts_object(const char *id, const char *rule, const char *severity,
+    const char *scope, const char *subject, const char *metric,
+    int64_t window_s, double value, double threshold, int64_t started)
+{
+	json_t	*o = json_object();
+
+	json_object_set_new(o, "id", json_string(id));
+	json_object_set_new(o, "rule", json_string(rule));
+	json_object_set_new(o, "status", json_string("firing"));
+	json_object_set_new(o, "severity", json_string(severity));
+	json_object_set_new(o, "scope", json_string(scope));
+	json_object_set_new(o, "subject", json_string(subject));
+	json_object_set_new(o, "metric", json_string(metric));
+	json_object_set_new(o, "window_s", json_integer(window_s));
+	json_object_set_new(o, "value", alerts_number(value));
+	json_object_set_new(o, "threshold", alerts_number(threshold));
+	json_object_set_new(o, "started_ms", json_integer(started));
+	return (o);
+}
+
+/*
+ * A transition from outside the metric rules: conversation alerts.  When
+ * someone listens, those firing are kept for alerts_firing_list().
+ */
 void
 alerts_send(struct alerts *a, const struct alert_event *ev)
 {
+	json_t	*o;
+
 	if (ev->status == ALERT_FIRING)
 		a->firing++;
 	else if (a->firing > 0)
 		a->firing--;
 	a->transitions++;
-	if (a->sink != NULL)
-		a->sink(ev, a->arg);
+	if (a->sink == NULL)
+		return;
+	if (ev->status == ALERT_FIRING) {
+		o = alerts_object(ev->id, ev->rule, ev->severity, ev->scope,
+		    ev->subject, ev->metric, ev->window_s, ev->value,
+		    ev->threshold, ev->started_ms);
+		if (ev->agent != NULL)
+			json_object_set_new(o, "agent", json_string(ev->agent));
+		if (ev->team != NULL)
+			json_object_set_new(o, "team", json_string(ev->team));
+		json_object_set_new(a->conv_firing, ev->id, o);
+	} else
+		json_object_del(a->conv_firing, ev->id);
+	a->sink(ev, a->arg);
+}
+
+static int
+alerts_list_cmp(const void *x, const void *y)
+{
+	json_t *const	*p = x, *const *q = y;
+	json_int_t	 a, b;
+
+	a = json_integer_value(json_object_get(*p, "started_ms"));
+	b = json_integer_value(json_object_get(*q, "started_ms"));
+	if (a != b)
+		return (a < b ? -1 : 1);
+	return (strcmp(json_string_value(json_object_get(*p, "id")),
+	    json_string_value(json_object_get(*q, "id"))));
+}
+
+/* The alerts firing now, oldest first, as a JSON array. */
+json_t *
+alerts_firing_list(const struct alerts *a)
+{
+	const struct alert_rule	*r;
+	const struct astate	*st;
+	json_t			*list, **v, *o;
+	const char		*key;
+	char			 id[512];
+	size_t			 i, n = 0, cap;
+
+	cap = a->count + json_object_size(a->conv_firing) + 1;
+	v = xreallocarray(NULL, cap, sizeof(*v));
+	for (i = 0; i <= a->mask; i++) {
+		for (st = a->table[i]; st != NULL; st = st->next) {
+			if (!st->firing)
+				continue;
+			r = &a->cf->alerts.rules[st->rule];
+			snprintf(id, sizeof(id), "%s:%s:%s:%lld", r->name,
+			    alert_scopes[r->scope], st->subject,
+			    (long long)st->started);
+			v[n++] = alerts_object(id, r->name, r->severity,
+			    alert_scopes[r->scope], st->subject,
+			    metric_defs[r->metric].name, r->window_s,
+			    st->value, r->threshold, st->started);
+		}
+	}
+	json_object_foreach(a->conv_firing, key, o)
+		v[n++] = json_incref(o);
+	qsort(v, n, sizeof(*v), alerts_list_cmp);
+	list = json_array();
+	for (i = 0; i < n; i++)
+		json_array_append_new(list, v[i]);
+	free(v);
+	return (list);
 }
 
 /* Whether anyone listens: without, transitions are only counted. */

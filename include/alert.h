@@ -48,6 +48,8 @@ void		 alerts_eval(struct alerts *, struct scopes *, int64_t);
 int64_t		 alerts_next(const struct alerts *, int64_t);
 void		 alerts_send(struct alerts *, const struct alert_event *);
 int		 alerts_listened(const struct alerts *);
+struct json_t;
+struct json_t	*alerts_firing_list(const struct alerts *);
 size_t		 alerts_firing(const struct alerts *);
 uint64_t	 alerts_transitions(const struct alerts *);
 const char	*alert_status_name(enum alert_status);

@@ -2,6 +2,7 @@
 
 #include <criterion/criterion.h>
 
+#include "alert.h"
 #include "harness.h"
 
 static struct harness h;
@@ -637,4 +638,76 @@ Test(engine, late_does_not_depend_on_read_batches)
 	cr_expect_eq(h.e->stats.reasons[REASON_LATE], 2);
 	cr_expect_eq(h2.e->stats.reasons[REASON_LATE], 2);
 	harness_stop(&h2);
+}
+
+struct alert_rec {
+	int	 firing;
+	int	 resolved;
+	char	 last_id[128];
+	int64_t	 last_ts;
+};
+
+static void
+alert_rec_sink(const struct alert_event *ev, void *arg)
+{
+	struct alert_rec	*r = arg;
+
+	if (ev->status == ALERT_FIRING)
+		r->firing++;
+	else
+		r->resolved++;
+	snprintf(r->last_id, sizeof(r->last_id), "%s", ev->id);
+	r->last_ts = ev->ts_ms;
+}
+
+Test(engine, overdue_alerts_fire_once_and_resolve_at_the_reply)
+{
+	struct alert_rec	 rec = { 0 };
+	json_t			*l, *a;
+	char			 id[128];
+
+	alerts_set_sink(h.e->alerts, alert_rec_sink, &rec);
+	CUST(&h, T0, "c1", "ann", "sales");
+	harness_at(&h, T0 + 200 * SEC);
+	cr_expect_eq(rec.firing, 2);
+	l = alerts_firing_list(h.e->alerts);
+	cr_assert_eq(json_array_size(l), 2);
+	a = json_array_get(l, 0);
+	snprintf(id, sizeof(id), "first_response_overdue:conversation:c1:%lld",
+	    (long long)(T0 + 30 * SEC));
+	cr_expect_str_eq(json_string_value(json_object_get(a, "id")), id);
+	cr_expect_str_eq(json_string_value(json_object_get(a, "agent")),
+	    "ann");
+	cr_expect_str_eq(json_string_value(json_object_get(a, "team")),
+	    "sales");
+	cr_expect_float_eq(json_number_value(json_object_get(a, "threshold")),
+	    30.0, 1e-9);
+	cr_expect_str_eq(json_string_value(json_object_get(json_array_get(l,
+	    1), "rule")), "response_overdue");
+	json_decref(l);
+	/* a second customer message does not fire them again */
+	CUST(&h, T0 + 205 * SEC, "c1", NULL, NULL);
+	harness_at(&h, T0 + 300 * SEC);
+	cr_expect_eq(rec.firing, 2);
+	AGENT(&h, T0 + 310 * SEC, "c1", "ann");
+	harness_at(&h, T0 + 320 * SEC);
+	cr_expect_eq(rec.resolved, 2);
+	cr_expect_eq(rec.last_ts, T0 + 310 * SEC);
+	l = alerts_firing_list(h.e->alerts);
+	cr_expect_eq(json_array_size(l), 0);
+	json_decref(l);
+}
+
+Test(engine, answered_in_time_no_alert)
+{
+	struct alert_rec	 rec = { 0 };
+
+	alerts_set_sink(h.e->alerts, alert_rec_sink, &rec);
+	CUST(&h, T0, "c1", NULL, NULL);
+	AGENT(&h, T0 + 30 * SEC, "c1", "ann");
+	CUST(&h, T0 + 40 * SEC, "c1", NULL, NULL);
+	CLOSE(&h, T0 + 100 * SEC, "c1");
+	harness_at(&h, T0 + 400 * SEC);
+	cr_expect_eq(rec.firing, 0, "a close before the target is no alert");
+	cr_expect_eq(alerts_firing(h.e->alerts), 0);
 }
