@@ -406,6 +406,19 @@ alerts_emit(struct alerts *a, int64_t t)
 	a->ntr = 0;
 }
 
+/* A state that no longer holds: resolved if firing, else forgotten. */
+static void
+alerts_end(struct alerts *a, struct astate *st)
+{
+	if (!st->firing) {
+		alerts_remove(a, st);
+		return;
+	}
+	st->firing = 0;
+	a->firing--;
+	alerts_queue(a, st, ALERT_RESOLVED);
+}
+
 /* The window index of a rule, or -1. */
 static int
 alerts_window(const struct conf *cf, const struct alert_rule *r)
@@ -491,12 +504,7 @@ alerts_eval(struct alerts *a, struct scopes *ss, int64_t t)
 				continue;
 			}
 			st->seen = 0;
-			if (st->firing) {
-				st->firing = 0;
-				a->firing--;
-				alerts_queue(a, st, ALERT_RESOLVED);
-			} else
-				alerts_remove(a, st);
+			alerts_end(a, st);
 		}
 	}
 	alerts_emit(a, t);
@@ -529,12 +537,7 @@ alerts_set_conf(struct alerts *a, const struct conf *cf, int64_t t)
 				st->rule = j;
 				continue;
 			}
-			if (st->firing) {
-				st->firing = 0;
-				a->firing--;
-				alerts_queue(a, st, ALERT_RESOLVED);
-			} else
-				alerts_remove(a, st);
+			alerts_end(a, st);
 		}
 	}
 	/* emitted under the old rules' names, then switched */
