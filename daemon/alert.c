@@ -447,9 +447,9 @@ alerts_rule(struct alerts *a, size_t ri, const char *subject,
 	if (st == NULL)
 		return;
 	st->seen = 1;
+	st->value = v;			/* a resolution tells the value now */
 	if (!holds)
 		return;			/* the sweep resolves it */
-	st->value = v;
 	if (!st->firing) {
 		if (st->since == 0)
 			st->since = t;

@@ -434,6 +434,9 @@ Test(alert, resolve_first_clear)
 	cr_assert_str_eq(recs[0].id, recs[1].id);
 	cr_assert_eq(recs[1].window_s, 300);
 	cr_assert_float_eq(recs[1].threshold, 60.0, 1e-9);
+	/* firing says the value that broke the rule, resolved the one now */
+	cr_assert_float_eq(recs[0].value, 120.0, 1e-9);
+	cr_assert_float_eq(recs[1].value, 30.0, 1e-9);
 	cr_assert_eq(alerts_firing(al), 0);
 	quiet(T0 + 30 * SEC);
 	quiet(T0 + 40 * SEC);
