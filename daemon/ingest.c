@@ -4,7 +4,8 @@
  *
  *	GROUP	XGROUP CREATE ... 0 MKSTREAM (BUSYGROUP is fine)
  *	INFO	XINFO GROUPS: where the group has read up to
- *	TOPS	XREVRANGE of the outcome and dead-letter streams
+ *	TOPS	XREVRANGE of the outcome, alert and dead-letter streams
+ *		(which one: the cursor holds 'o', 'a' or 'd' meanwhile)
  *	DEAD	XRANGE of the dead-letter stream over the rebuild range
  *	REBUILD	XRANGE of the events stream up to the group's position
  *	PENDING	XREADGROUP ... 0: this consumer's unacknowledged entries

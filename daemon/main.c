@@ -326,8 +326,6 @@ setup(void)
 		host[sizeof(host) - 1] = '\0';
 		consumer = host;
 	}
-	if (getenv("REPLYTIMED_EVENT_DEBUG") != NULL)
-		event_enable_debug_mode();
 	if ((d.base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");
 	d.e = engine_new(d.cf);

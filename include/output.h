@@ -1,8 +1,9 @@
 /*
- * What the daemon writes to Redis: outcomes, dead letters, acks, the
- * snapshot and the trimming of the events stream (CONTRACT sections 1
- * and 4).  Outcomes and dead letters carry explicit stream IDs, so a
- * replay after a restart writes each of them exactly once.
+ * What the daemon writes to Redis: outcomes, alert transitions, dead
+ * letters, acks, the snapshot and the trimming of the events stream
+ * (CONTRACT sections 1, 4 and 5).  Outcomes, alerts and dead letters
+ * carry explicit stream IDs, so a replay after a restart writes each of
+ * them exactly once; a batch of them goes to Redis as one script call.
  */
 #ifndef OUTPUT_H
 #define OUTPUT_H
