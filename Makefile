@@ -21,7 +21,7 @@ SAN	 = -fsanitize=address,undefined -fno-sanitize-recover=all \
 ENGINE	 = xmalloc log metrics sketch window entry conf hash reorder \
 	   scope conv engine snapshot sid alert
 # The I/O edge; main.c stays out of the test binary.
-EDGE	 = notify redis outbox output ingest
+EDGE	 = now notify redis outbox output ingest
 TESTS	 = $(patsubst tests/%.c,%,$(wildcard tests/test_*.c))
 
 B	 = build

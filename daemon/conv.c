@@ -212,19 +212,3 @@ conv_seen(struct conv *c, const char *msgid, size_t len)
 	return (0);
 }
 
-/* Heap bytes held by one conversation, allocator overhead not counted. */
-size_t
-conv_memory(const struct conv *c)
-{
-	size_t	 n = sizeof(*c) + c->idlen + 1;
-
-	if (c->msgids != NULL)
-		n += sizeof(*c->msgids) << c->msgbits;
-	return (n);
-}
-
-size_t
-convs_table_memory(const struct convs *cs)
-{
-	return ((cs->mask + 1) * sizeof(*cs->table));
-}

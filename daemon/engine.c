@@ -23,6 +23,7 @@ const char *const outcome_names[OUTCOME_COUNT] = {
 #define BIT(k)	(1U << (k))
 
 static void	engine_finish(struct engine *, struct conv *, int64_t);
+static enum reason engine_push(struct engine *, struct chat_event *);
 static void	engine_alert(struct engine *, struct conv *,
 		    const struct threshold *, int64_t, enum alert_status);
 
@@ -144,7 +145,7 @@ engine_set_rules(struct engine *e, const struct conf *cf)
 }
 
 /* The time the clock may move to after a read. */
-int64_t
+static int64_t
 engine_target(const struct engine *e, int64_t wall, int caught_up)
 {
 	int64_t	 t = e->clock;
@@ -179,7 +180,7 @@ engine_read(struct engine *e, const char *id, const struct entry_field *f,
  * read before, also within one read: so how the stream was cut into
  * reads (live, or the pages of a rebuild) never changes the verdict.
  */
-enum reason
+static enum reason
 engine_push(struct engine *e, struct chat_event *ev)
 {
 	if ((e->clock != ENGINE_NO_CLOCK && ev->ts < e->clock) ||
@@ -669,24 +670,3 @@ engine_advance(struct engine *e, int64_t wall, int caught_up)
 	}
 }
 
-/* Heap bytes held, and in total for conversations and scopes. */
-size_t
-engine_memory(const struct engine *e, size_t *convs, size_t *scopes)
-{
-	const struct conv	*c;
-	const struct scope	*s;
-	size_t			 nc, ns = 0;
-	int			 kind;
-
-	nc = convs_table_memory(&e->convs);
-	for (c = e->convs.idle_head; c != NULL; c = c->idle_next)
-		nc += conv_memory(c);
-	for (kind = SCOPE_GLOBAL; kind <= SCOPE_AGENT; kind++)
-		for (s = e->scopes.head[kind]; s != NULL; s = s->next)
-			ns += scope_memory(s);
-	if (convs != NULL)
-		*convs = nc;
-	if (scopes != NULL)
-		*scopes = ns;
-	return (sizeof(*e) + nc + ns + reorder_memory(&e->reorder));
-}

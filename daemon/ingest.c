@@ -20,12 +20,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "conf.h"
 #include "engine.h"
 #include "ingest.h"
 #include "log.h"
+#include "now.h"
 #include "outbox.h"
 #include "output.h"
 #include "redis.h"
@@ -90,15 +90,6 @@ struct ingest {
 
 static void	ingest_next(struct ingest *);
 static void	ingest_reply_cb(redisReply *, void *);
-
-static int64_t
-ingest_wall(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
-}
 
 struct ingest *
 ingest_new(struct engine *e, const struct conf *cf, struct redis *r,
@@ -240,7 +231,7 @@ ingest_up(struct ingest *ig)
 	ig->phase = PHASE_GROUP;
 	ig->caught_up = 0;
 	if (ig->started_ms == 0)
-		ig->started_ms = ingest_wall();
+		ig->started_ms = now_wall_ms();
 	ingest_next(ig);
 }
 
@@ -281,12 +272,6 @@ ingest_stop(struct ingest *ig, void (*stopped)(void *), void *arg)
 	}
 	ig->stopped = stopped;
 	ig->stopped_arg = arg;
-}
-
-int
-ingest_live(const struct ingest *ig)
-{
-	return (ig->phase == PHASE_LIVE);
 }
 
 int
@@ -395,7 +380,7 @@ ingest_batch(struct ingest *ig, const redisReply *list, int ack,
     struct sid *lastid)
 {
 	const redisReply	*en;
-	int64_t			 wall = ingest_wall();
+	int64_t			 wall = now_wall_ms();
 	size_t			 i, nack = 0;
 	struct sid		 id;
 
@@ -485,7 +470,7 @@ ingest_top_id(const redisReply *reply)
 static void
 ingest_rebuild_start(struct ingest *ig)
 {
-	int64_t	 from = ingest_wall() - ig->retention_ms;
+	int64_t	 from = now_wall_ms() - ig->retention_ms;
 
 	snprintf(ig->cursor, sizeof(ig->cursor), "%" PRId64 "-0",
 	    from > 0 ? from : 0);
@@ -507,7 +492,7 @@ ingest_rebuilt_now(struct ingest *ig)
 	free(ig->deadset);
 	ig->deadset = NULL;
 	ig->ndead = ig->deadcap = ig->deadpos = 0;
-	ig->stats.rebuild_ms = ingest_wall() - ig->started_ms;
+	ig->stats.rebuild_ms = now_wall_ms() - ig->started_ms;
 	log_info("ingest: rebuilt from %" PRIu64 " entries in %" PRId64
 	    " ms (%" PRIu64 " dead-lettered before)", ig->stats.rebuilt,
 	    ig->stats.rebuild_ms, ig->stats.skipped);
@@ -639,7 +624,7 @@ ingest_reply_cb(redisReply *reply, void *arg)
 		if (list != NULL)
 			ingest_batch(ig, list, 1, &id);
 		else {
-			engine_advance(ig->e, ingest_wall(), 1);
+			engine_advance(ig->e, now_wall_ms(), 1);
 			output_flush(ig->out, NULL, NULL, 0);
 		}
 		if (ig->stopping && ig->stopped != NULL) {

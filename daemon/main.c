@@ -22,6 +22,7 @@
 #include "engine.h"
 #include "ingest.h"
 #include "log.h"
+#include "now.h"
 #include "notify.h"
 #include "outbox.h"
 #include "output.h"
@@ -54,24 +55,6 @@ struct daemon {
 
 static struct daemon	 d;
 
-static int64_t
-wall_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
-}
-
-static int64_t
-mono_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
-}
-
 static struct timeval
 tv_ms(int64_t ms)
 {
@@ -91,7 +74,7 @@ publish(void)
 
 	if (!ingest_rebuilt(d.ig))
 		return;		/* a half-built state would mislead */
-	snap = snapshot_build(d.e, d.rcf, wall_ms());
+	snap = snapshot_build(d.e, d.rcf, now_wall_ms());
 	text = snapshot_dump(snap);
 	output_snapshot(d.out, text, strlen(text));
 	free(text);
@@ -106,7 +89,7 @@ tick_cb(int fd, short events, void *arg)
 	(void)events;
 	(void)arg;
 	if (ingest_caught_up(d.ig) && redis_up(d.r)) {
-		engine_advance(d.e, wall_ms(), 1);
+		engine_advance(d.e, now_wall_ms(), 1);
 		output_flush(d.out, NULL, NULL, 0);
 	}
 	publish();
@@ -143,7 +126,7 @@ trim_cb(int fd, short events, void *arg)
 	(void)events;
 	(void)arg;
 	if (ingest_rebuilt(d.ig) && redis_up(d.r))
-		output_trim(d.out, wall_ms() - d.cf->ingest.retention_s * 1000);
+		output_trim(d.out, now_wall_ms() - d.cf->ingest.retention_s * 1000);
 	log_counters();
 }
 
@@ -199,7 +182,7 @@ stop_cb(int fd, short events, void *arg)
 	(void)events;
 	(void)arg;
 	if (outbox_len(d.ob) == 0 || !redis_up(d.r) ||
-	    mono_ms() >= d.stop_deadline) {
+	    now_mono_ms() >= d.stop_deadline) {
 		if (outbox_len(d.ob) != 0)
 			log_warnx("stopping with %zu writes unanswered; a "
 			    "restart rebuilds them", outbox_len(d.ob));
@@ -215,7 +198,7 @@ stopped_cb(void *arg)
 {
 	(void)arg;
 	publish();
-	d.stop_deadline = mono_ms() + STOP_GRACE;
+	d.stop_deadline = now_mono_ms() + STOP_GRACE;
 	event_active(d.ev_stop, EV_TIMEOUT, 0);
 }
 

@@ -16,6 +16,7 @@
 #include <hiredis/adapters/libevent.h>
 
 #include "log.h"
+#include "now.h"
 #include "redis.h"
 #include "xmalloc.h"
 
@@ -69,15 +70,6 @@ struct redis {
 
 static const char *const redis_link_names[] = { "reader", "writer" };
 
-static int64_t
-redis_now(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
-}
-
 static void	redis_dial(struct redis *);
 static void	redis_check_up(struct redis *);
 static int	redis_send(struct redis *, int, int64_t, redis_reply_cb,
@@ -98,7 +90,7 @@ redis_arm(struct redis *r, int i)
 		evtimer_del(l->silence);
 		return;
 	}
-	ms = l->calls[l->head].deadline - redis_now();
+	ms = l->calls[l->head].deadline - now_mono_ms();
 	if (ms < 0)
 		ms = 0;
 	tv.tv_sec = ms / 1000;
@@ -204,7 +196,7 @@ redis_queue(struct redis *r, int i, int64_t timeout_ms, redis_reply_cb cb,
 	c->r = r;
 	c->link = i;
 	c->session = r->session;
-	c->deadline = redis_now() + timeout_ms;
+	c->deadline = now_mono_ms() + timeout_ms;
 	c->cb = cb;
 	c->arg = arg;
 	if ((raw != NULL ? redisAsyncFormattedCommand(l->ac, redis_reply_cb_,

@@ -144,14 +144,3 @@ reorder_ahead(const struct reorder *r, size_t i)
 	return (r->ring[(r->head + i) & (r->rcap - 1)]);
 }
 
-size_t
-reorder_len(const struct reorder *r)
-{
-	return (r->n + r->count);
-}
-
-size_t
-reorder_memory(const struct reorder *r)
-{
-	return ((r->cap + r->rcap) * sizeof(struct chat_event *));
-}

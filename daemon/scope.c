@@ -213,13 +213,3 @@ scope_idle(const struct scope *s, int64_t now)
 	return (1);
 }
 
-size_t
-scope_memory(const struct scope *s)
-{
-	size_t	 n = sizeof(*s) + s->namelen + 1;
-	int	 i;
-
-	for (i = 0; i < CONF_MAX_WINDOWS && s->win[i].width != 0; i++)
-		n += window_memory(&s->win[i]);
-	return (n);
-}

@@ -56,7 +56,5 @@ const struct conv *conv_prefetch(const struct convs *, uint32_t, int);
 void		 conv_free(struct convs *, struct conv *);
 void		 conv_touch(struct convs *, struct conv *, int64_t);
 int		 conv_seen(struct conv *, const char *, size_t);
-size_t		 conv_memory(const struct conv *);
-size_t		 convs_table_memory(const struct convs *);
 
 #endif

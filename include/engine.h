@@ -134,9 +134,6 @@ void		 engine_set_targets(struct engine *, const struct conf *);
 void		 engine_set_rules(struct engine *, const struct conf *);
 enum reason	 engine_read(struct engine *, const char *,
 		    const struct entry_field *, size_t, int64_t);
-enum reason	 engine_push(struct engine *, struct chat_event *);
 void		 engine_advance(struct engine *, int64_t, int);
-int64_t		 engine_target(const struct engine *, int64_t, int);
-size_t		 engine_memory(const struct engine *, size_t *, size_t *);
 
 #endif

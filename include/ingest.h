@@ -34,7 +34,6 @@ void		 ingest_up(struct ingest *);
 void		 ingest_down(struct ingest *);
 void		 ingest_drained(struct ingest *);
 void		 ingest_stop(struct ingest *, void (*)(void *), void *);
-int		 ingest_live(const struct ingest *);
 int		 ingest_caught_up(const struct ingest *);
 int		 ingest_rebuilt(const struct ingest *);
 const struct ingest_stats *ingest_stats(const struct ingest *);

@@ -26,7 +26,5 @@ void		 reorder_push(struct reorder *, struct chat_event *);
 struct chat_event	*reorder_peek(const struct reorder *);
 struct chat_event	*reorder_pop(struct reorder *);
 struct chat_event	*reorder_ahead(const struct reorder *, size_t);
-size_t		 reorder_len(const struct reorder *);
-size_t		 reorder_memory(const struct reorder *);
 
 #endif

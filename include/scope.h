@@ -56,6 +56,5 @@ void		 scope_count(struct scope *, int64_t, enum tally);
 void		 scope_response(struct scope *, int64_t, uint32_t, int);
 void		 scope_prefetch(const struct scope *, int64_t);
 int		 scope_idle(const struct scope *, int64_t);
-size_t		 scope_memory(const struct scope *);
 
 #endif
