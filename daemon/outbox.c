@@ -92,58 +92,77 @@ outbox_queue(struct outbox *ob, struct obcmd *c)
 		outbox_send(ob, c);
 }
 
-/*
- * Queues a write, a copy of argv, and sends it at once when the links are
- * up.  An unretained write (a snapshot) is not queued while they are down.
- */
+/* Appends one argument: "$len\r\n" arg "\r\n". */
 void
-outbox_push(struct outbox *ob, int retain, int argc, const char **argv,
-    const size_t *argvlen)
+resp_add(struct resp *r, const char *s, size_t len)
 {
-	struct obcmd	*c;
-	size_t		 size, i;
-	char		*p;
+	size_t	 need = len + 32;
 
-	if (!retain && !redis_up(ob->r)) {
-		ob->stats.dropped++;
-		return;
+	if (r->cap - r->len < need) {
+		r->cap = r->cap * 2 > r->len + need ? r->cap * 2 :
+		    r->len + need;
+		r->buf = xreallocarray(r->buf, r->cap, 1);
 	}
-	/* "*argc\r\n" then "$len\r\n" arg "\r\n" for each: RESP */
-	size = 24;
-	for (i = 0; i < (size_t)argc; i++)
-		size += 24 + argvlen[i];
-	c = xmalloc(sizeof(*c) + size);
-	c->next = NULL;
-	c->retain = retain;
-	c->sent = 0;
-	p = c->raw + sprintf(c->raw, "*%d\r\n", argc);
-	for (i = 0; i < (size_t)argc; i++) {
-		p += sprintf(p, "$%zu\r\n", argvlen[i]);
-		memcpy(p, argv[i], argvlen[i]);
-		p += argvlen[i];
-		*p++ = '\r';
-		*p++ = '\n';
-	}
-	c->len = (size_t)(p - c->raw);
-	outbox_queue(ob, c);
+	r->len += sprintf(r->buf + r->len, "$%zu\r\n", len);
+	memcpy(r->buf + r->len, s, len);
+	r->len += len;
+	r->buf[r->len++] = '\r';
+	r->buf[r->len++] = '\n';
+	r->nargs++;
 }
 
-/* Queues a write already in the protocol's format. */
 void
-outbox_push_raw(struct outbox *ob, int retain, const char *raw, size_t len)
+resp_addstr(struct resp *r, const char *s)
+{
+	resp_add(r, s, strlen(s));
+}
+
+/* Empties the command, keeping its buffer for the next. */
+void
+resp_reset(struct resp *r)
+{
+	r->len = 0;
+	r->nargs = 0;
+}
+
+void
+resp_clear(struct resp *r)
+{
+	free(r->buf);
+	memset(r, 0, sizeof(*r));
+}
+
+/*
+ * Queues a write: the arguments of head, then those of tail (NULL for
+ * none), as one command, and sends it at once when the links are up.
+ * An unretained write (a snapshot) is not queued while they are down.
+ */
+void
+outbox_push(struct outbox *ob, int retain, const struct resp *head,
+    const struct resp *tail)
 {
 	struct obcmd	*c;
+	size_t		 nargs = head->nargs, len = head->len;
 
 	if (!retain && !redis_up(ob->r)) {
 		ob->stats.dropped++;
 		return;
 	}
-	c = xmalloc(sizeof(*c) + len);
+	if (tail != NULL) {
+		nargs += tail->nargs;
+		len += tail->len;
+	}
+	c = xmalloc(sizeof(*c) + len + 32);
 	c->next = NULL;
 	c->retain = retain;
 	c->sent = 0;
-	c->len = len;
-	memcpy(c->raw, raw, len);
+	c->len = sprintf(c->raw, "*%zu\r\n", nargs);
+	memcpy(c->raw + c->len, head->buf, head->len);
+	c->len += head->len;
+	if (tail != NULL) {
+		memcpy(c->raw + c->len, tail->buf, tail->len);
+		c->len += tail->len;
+	}
 	outbox_queue(ob, c);
 }
 

@@ -1,4 +1,4 @@
-/* Outcomes, dead letters, acks and the snapshot, as Redis commands. */
+/* Outcomes, alerts, dead letters, acks and the snapshot, as Redis commands. */
 
 #include <inttypes.h>
 #include <math.h>
@@ -58,31 +58,6 @@ static const char output_script[] =
     "end\n"
     "return ops\n";
 
-/* Appends one bulk string of the protocol to the batch. */
-static void
-output_bulk(struct output *o, const char *s, size_t len)
-{
-	size_t	 need = len + 32;
-
-	if (o->cap - o->len < need) {
-		o->cap = o->cap * 2 > o->len + need ? o->cap * 2 :
-		    o->len + need;
-		o->buf = xreallocarray(o->buf, o->cap, 1);
-	}
-	o->len += sprintf(o->buf + o->len, "$%zu\r\n", len);
-	memcpy(o->buf + o->len, s, len);
-	o->len += len;
-	o->buf[o->len++] = '\r';
-	o->buf[o->len++] = '\n';
-	o->nargs++;
-}
-
-static void
-output_str(struct output *o, const char *s)
-{
-	output_bulk(o, s, strlen(s));
-}
-
 struct output *
 output_new(struct outbox *ob, const struct conf *cf)
 {
@@ -115,8 +90,20 @@ output_free(struct output *o)
 	free(o->snapshot);
 	free(o->alerts);
 	free(o->group);
-	free(o->buf);
+	resp_clear(&o->batch);
 	free(o);
+}
+
+static void
+output_bulk(struct output *o, const char *s, size_t len)
+{
+	resp_add(&o->batch, s, len);
+}
+
+static void
+output_str(struct output *o, const char *s)
+{
+	resp_addstr(&o->batch, s);
 }
 
 /*
@@ -295,83 +282,66 @@ void
 output_flush(struct output *o, const char **ids, const size_t *lens,
     size_t n)
 {
-	struct output	 hdr;
-	char		 num[24], *raw;
-	size_t		 i, rawlen;
+	struct resp	 hdr = { 0 };
+	char		 num[24];
+	size_t		 i;
 
 	if (o->ops == 0 && n == 0)
 		return;
-	memset(&hdr, 0, sizeof(hdr));
-	output_str(&hdr, "EVAL");
-	output_bulk(&hdr, output_script, sizeof(output_script) - 1);
-	output_str(&hdr, "4");
-	output_str(&hdr, o->outcomes);
-	output_str(&hdr, o->dead);
-	output_str(&hdr, o->events);
-	output_str(&hdr, o->alerts);
-	output_str(&hdr, o->maxlen);
-	output_str(&hdr, o->group);
+	resp_addstr(&hdr, "EVAL");
+	resp_add(&hdr, output_script, sizeof(output_script) - 1);
+	resp_addstr(&hdr, "4");
+	resp_addstr(&hdr, o->outcomes);
+	resp_addstr(&hdr, o->dead);
+	resp_addstr(&hdr, o->events);
+	resp_addstr(&hdr, o->alerts);
+	resp_addstr(&hdr, o->maxlen);
+	resp_addstr(&hdr, o->group);
 	snprintf(num, sizeof(num), "%zu", o->ops);
-	output_str(&hdr, num);
-	output_str(&hdr, o->alerts_maxlen);
-	output_str(&hdr, o->alerts);
+	resp_addstr(&hdr, num);
+	resp_addstr(&hdr, o->alerts_maxlen);
+	resp_addstr(&hdr, o->alerts);
 	snprintf(num, sizeof(num), "%zu", n);
 	output_str(o, num);
 	for (i = 0; i < n; i++)
 		output_bulk(o, ids[i], lens[i]);
-
-	rawlen = 32 + hdr.len + o->len;
-	raw = xmalloc(rawlen);
-	rawlen = sprintf(raw, "*%zu\r\n", hdr.nargs + o->nargs);
-	memcpy(raw + rawlen, hdr.buf, hdr.len);
-	memcpy(raw + rawlen + hdr.len, o->buf, o->len);
-	rawlen += hdr.len + o->len;
-	outbox_push_raw(o->ob, 1, raw, rawlen);
-	free(raw);
-	free(hdr.buf);
-	o->len = 0;
-	o->nargs = 0;
+	outbox_push(o->ob, 1, &hdr, &o->batch);
+	resp_clear(&hdr);
+	resp_reset(&o->batch);
 	o->ops = 0;
 }
-
-/* argv helpers for the single commands below. */
-#define ARG(s, n) do {							\
-	argv[argc] = (s);						\
-	argvlen[argc++] = (n);						\
-} while (0)
-#define ARGS(s) ARG((s), strlen(s))
 
 /* The snapshot: the key and the channel.  Not kept if the link is down. */
 void
 output_snapshot(struct output *o, const char *json, size_t len)
 {
-	const char	*argv[3];
-	size_t		 argvlen[3];
-	int		 argc = 0;
+	struct resp	 c = { 0 };
 
-	ARGS("SET");
-	ARGS(o->snapshot);
-	ARG(json, len);
-	outbox_push(o->ob, 0, argc, argv, argvlen);
-	argv[0] = "PUBLISH";
-	argvlen[0] = 7;
-	outbox_push(o->ob, 0, argc, argv, argvlen);
+	resp_addstr(&c, "SET");
+	resp_addstr(&c, o->snapshot);
+	resp_add(&c, json, len);
+	outbox_push(o->ob, 0, &c, NULL);
+	resp_reset(&c);
+	resp_addstr(&c, "PUBLISH");
+	resp_addstr(&c, o->snapshot);
+	resp_add(&c, json, len);
+	outbox_push(o->ob, 0, &c, NULL);
+	resp_clear(&c);
 }
 
 /* Trims the events stream to what a rebuild needs. */
 void
 output_trim(struct output *o, int64_t min_ms)
 {
-	const char	*argv[5];
-	size_t		 argvlen[5];
+	struct resp	 c = { 0 };
 	char		 id[24];
-	int		 argc = 0;
 
 	snprintf(id, sizeof(id), "%" PRId64, min_ms);
-	ARGS("XTRIM");
-	ARGS(o->events);
-	ARGS("MINID");
-	ARGS("~");
-	ARGS(id);
-	outbox_push(o->ob, 0, argc, argv, argvlen);
+	resp_addstr(&c, "XTRIM");
+	resp_addstr(&c, o->events);
+	resp_addstr(&c, "MINID");
+	resp_addstr(&c, "~");
+	resp_addstr(&c, id);
+	outbox_push(o->ob, 0, &c, NULL);
+	resp_clear(&c);
 }

@@ -20,11 +20,23 @@ struct outbox_stats {
 	uint64_t	 dropped;	/* unretained, lost with a connection */
 };
 
+/* A command being built, its arguments in the protocol's format. */
+struct resp {
+	char		*buf;
+	size_t		 len;
+	size_t		 cap;
+	size_t		 nargs;
+};
+
+void		 resp_add(struct resp *, const char *, size_t);
+void		 resp_addstr(struct resp *, const char *);
+void		 resp_reset(struct resp *);
+void		 resp_clear(struct resp *);
+
 struct outbox	*outbox_new(struct redis *, void (*)(void *), void *);
 void		 outbox_free(struct outbox *);
-void		 outbox_push(struct outbox *, int, int, const char **,
-		    const size_t *);
-void		 outbox_push_raw(struct outbox *, int, const char *, size_t);
+void		 outbox_push(struct outbox *, int, const struct resp *,
+		    const struct resp *);
 void		 outbox_up(struct outbox *);
 void		 outbox_down(struct outbox *);
 size_t		 outbox_len(const struct outbox *);

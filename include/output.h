@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "entry.h"
+#include "outbox.h"
 #include "sid.h"
 
 struct conf;
@@ -39,11 +40,8 @@ struct output {
 	uint64_t	 skipped;	/* already there after a restart */
 	uint64_t	 dead_letters;
 
-	char		*buf;		/* the batch's arguments, encoded */
-	size_t		 len;
-	size_t		 cap;
-	size_t		 nargs;
-	size_t		 ops;		/* outcomes and dead letters in it */
+	struct resp	 batch;		/* the script's arguments so far */
+	size_t		 ops;		/* outcomes, alerts, dead letters */
 };
 
 struct output	*output_new(struct outbox *, const struct conf *);
