@@ -15,7 +15,11 @@
 #include "output.h"
 #include "xmalloc.h"
 
-#define OUTPUT_MAX_ARGS	64
+/*
+ * A dead letter keeps this many fields of its entry at most: the script
+ * unpacks them onto Lua's stack, which takes about 8,000 values.
+ */
+#define OUTPUT_MAX_FIELDS	1000
 
 /*
  * One batch of writes as one command: the outcomes and dead letters a
@@ -256,8 +260,8 @@ output_dead(struct output *o, const char *id, const struct entry_field *f,
 	if (sid_parse(id, strlen(id), &sid) == 0 &&
 	    sid_cmp(&sid, &o->dead_top) <= 0)
 		return;
-	if (nf > OUTPUT_MAX_ARGS)
-		nf = OUTPUT_MAX_ARGS;
+	if (nf > OUTPUT_MAX_FIELDS)
+		nf = OUTPUT_MAX_FIELDS;
 	output_str(o, "d");
 	output_str(o, id);
 	snprintf(num, sizeof(num), "%zu", nf * 2 + 4);

@@ -1556,3 +1556,41 @@ Test(daemon, stream_deleted_group_recreated)
 	free(log);
 	done = 1;
 }
+
+/* A bad entry with many fields is dead-lettered with every one of them. */
+Test(daemon, dead_letter_keeps_every_field)
+{
+	struct lenwait	 len = { "cs:events:dead", 1 };
+	const char	*argv[3 + 2 * 150];
+	char		 names[150][16], vals[150][16];
+	redisReply	*r, *f;
+	int		 argc = 0, i;
+
+	start_redis(0);
+	start_daemon(&dm[0], "cs.json", NULL, NULL);
+	argv[argc++] = "XADD";
+	argv[argc++] = "cs:events";
+	argv[argc++] = "*";
+	for (i = 0; i < 150; i++) {
+		snprintf(names[i], sizeof(names[i]), "f%d", i);
+		snprintf(vals[i], sizeof(vals[i]), "v%d", i);
+		argv[argc++] = names[i];
+		argv[argc++] = vals[i];
+	}
+	r = redisCommandArgv(rc, argc, argv, NULL);
+	cr_assert(r != NULL && r->type == REDIS_REPLY_STRING);
+	freeReplyObject(r);
+	WAIT(cond_len, &len, 10000, "the dead letter");
+	r = redisCommand(rc, "XRANGE cs:events:dead - +");
+	cr_assert(r != NULL && r->type == REDIS_REPLY_ARRAY &&
+	    r->elements == 1);
+	f = r->element[0]->element[1];
+	/* 150 fields, then error and source_id */
+	cr_assert_eq(f->elements, 2 * 152);
+	cr_expect_str_eq(f->element[298]->str, "f149");
+	cr_expect_str_eq(f->element[299]->str, "v149");
+	cr_expect_str_eq(f->element[300]->str, "error");
+	cr_expect_str_eq(f->element[301]->str, "missing_conversation");
+	freeReplyObject(r);
+	done = 1;
+}
