@@ -56,7 +56,6 @@ struct alerts {
 	struct atrans		 *tr;
 	size_t			  ntr;
 	size_t			  trcap;
-	json_t			 *conv_firing;	/* id -> the alert, when listened */
 };
 
 static const char *const alert_scopes[] = { "agent", "team", "global",
@@ -86,7 +85,6 @@ alerts_new(const struct conf *cf)
 	a->interval = cf->alerts.interval_s * 1000;
 	a->mask = 255;
 	a->table = xcalloc(a->mask + 1, sizeof(*a->table));
-	a->conv_firing = json_object();
 	return (a);
 }
 
@@ -105,7 +103,6 @@ alerts_free(struct alerts *a)
 		}
 	free(a->table);
 	free(a->tr);
-	json_decref(a->conv_firing);
 	free(a);
 }
 
@@ -129,8 +126,8 @@ alerts_number(double v)
 	return (isnan(v) ? json_null() : json_real(v));
 }
 
-/* One alert as the JSON object of the contract, without its status. */
-static json_t *
+/* One firing alert as the JSON object of the contract. */
+json_t *
 alerts_object(const char *id, const char *rule, const char *severity,
     const char *scope, const char *subject, const char *metric,
     int64_t window_s, double value, double threshold, int64_t started)
@@ -151,34 +148,17 @@ alerts_object(const char *id, const char *rule, const char *severity,
 	return (o);
 }
 
-/*
- * A transition from outside the metric rules: conversation alerts.  When
- * someone listens, those firing are kept for alerts_firing_list().
- */
+/* A transition from outside the metric rules: conversation alerts. */
 void
 alerts_send(struct alerts *a, const struct alert_event *ev)
 {
-	json_t	*o;
-
 	if (ev->status == ALERT_FIRING)
 		a->firing++;
 	else if (a->firing > 0)
 		a->firing--;
 	a->transitions++;
-	if (a->sink == NULL)
-		return;
-	if (ev->status == ALERT_FIRING) {
-		o = alerts_object(ev->id, ev->rule, ev->severity, ev->scope,
-		    ev->subject, ev->metric, ev->window_s, ev->value,
-		    ev->threshold, ev->started_ms);
-		if (ev->agent != NULL)
-			json_object_set_new(o, "agent", json_string(ev->agent));
-		if (ev->team != NULL)
-			json_object_set_new(o, "team", json_string(ev->team));
-		json_object_set_new(a->conv_firing, ev->id, o);
-	} else
-		json_object_del(a->conv_firing, ev->id);
-	a->sink(ev, a->arg);
+	if (a->sink != NULL)
+		a->sink(ev, a->arg);
 }
 
 static int
@@ -195,19 +175,37 @@ alerts_list_cmp(const void *x, const void *y)
 	    json_string_value(json_object_get(*q, "id"))));
 }
 
-/* The alerts firing now, oldest first, as a JSON array. */
-json_t *
-alerts_firing_list(const struct alerts *a)
+/* Sorts a list of alerts oldest first (then by id), in place. */
+void
+alerts_sort(json_t *list)
+{
+	json_t	**v;
+	size_t	  i, n = json_array_size(list);
+
+	if (n < 2)
+		return;
+	v = xreallocarray(NULL, n, sizeof(*v));
+	for (i = 0; i < n; i++)
+		v[i] = json_incref(json_array_get(list, i));
+	qsort(v, n, sizeof(*v), alerts_list_cmp);
+	json_array_clear(list);
+	for (i = 0; i < n; i++)
+		json_array_append_new(list, v[i]);
+	free(v);
+}
+
+/*
+ * Appends the metric alerts firing now to list.  The conversation alerts
+ * firing are the engine's to add: a wait that passed a rule is one.
+ */
+void
+alerts_firing_list(const struct alerts *a, json_t *list)
 {
 	const struct alert_rule	*r;
 	const struct astate	*st;
-	json_t			*list, **v, *o;
-	const char		*key;
 	char			 id[512];
-	size_t			 i, n = 0, cap;
+	size_t			 i;
 
-	cap = a->count + json_object_size(a->conv_firing) + 1;
-	v = xreallocarray(NULL, cap, sizeof(*v));
 	for (i = 0; i <= a->mask; i++) {
 		for (st = a->table[i]; st != NULL; st = st->next) {
 			if (!st->firing)
@@ -216,20 +214,12 @@ alerts_firing_list(const struct alerts *a)
 			snprintf(id, sizeof(id), "%s:%s:%s:%lld", r->name,
 			    alert_scopes[r->scope], st->subject,
 			    (long long)st->started);
-			v[n++] = alerts_object(id, r->name, r->severity,
-			    alert_scopes[r->scope], st->subject,
+			json_array_append_new(list, alerts_object(id, r->name,
+			    r->severity, alert_scopes[r->scope], st->subject,
 			    metric_defs[r->metric].name, r->window_s,
-			    st->value, r->threshold, st->started);
+			    st->value, r->threshold, st->started));
 		}
 	}
-	json_object_foreach(a->conv_firing, key, o)
-		v[n++] = json_incref(o);
-	qsort(v, n, sizeof(*v), alerts_list_cmp);
-	list = json_array();
-	for (i = 0; i < n; i++)
-		json_array_append_new(list, v[i]);
-	free(v);
-	return (list);
 }
 
 /* Whether anyone listens: without, transitions are only counted. */

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "alert.h"
 #include "engine.h"
 #include "xmalloc.h"
@@ -385,6 +387,52 @@ engine_alert(struct engine *e, struct conv *c, const struct threshold *th,
 	ev.agent = c->agent != NULL ? c->agent->name : NULL;
 	ev.team = c->team != NULL ? c->team->name : NULL;
 	alerts_send(e->alerts, &ev);
+}
+
+/*
+ * The alerts firing now, oldest first: the metric ones, and one for each
+ * conversation alert a wait still open has passed.
+ */
+json_t *
+engine_alerts_firing(const struct engine *e)
+{
+	const struct threshold	*th;
+	const struct conv	*c;
+	json_t			*list, *o;
+	char			 id[512];
+	int			 k;
+
+	list = json_array();
+	alerts_firing_list(e->alerts, list);
+	for (c = e->convs.idle_head; c != NULL; c = c->idle_next) {
+		if (!(c->flags & CONV_WAITING) || !(c->passed & ~(uint32_t)3))
+			continue;
+		for (k = THR_ALERTS; k < 32; k++) {
+			if (!(c->passed & BIT(k)))
+				continue;
+			if (k == BIT_FRT_OVERDUE || k == BIT_WITHIN_OVERDUE)
+				th = &e->overdue[k == BIT_WITHIN_OVERDUE];
+			else if (k < e->nthr)
+				th = &e->thr[k];
+			else
+				continue;
+			snprintf(id, sizeof(id), "%s:conversation:%s:%lld",
+			    th->rule, c->id, (long long)(c->start + th->after));
+			o = alerts_object(id, th->rule, th->severity,
+			    "conversation", c->id, "wait_s", 0,
+			    (e->clock - c->start) / 1000.0, th->after / 1000.0,
+			    c->start + th->after);
+			if (c->agent != NULL)
+				json_object_set_new(o, "agent",
+				    json_string(c->agent->name));
+			if (c->team != NULL)
+				json_object_set_new(o, "team",
+				    json_string(c->team->name));
+			json_array_append_new(list, o);
+		}
+	}
+	alerts_sort(list);
+	return (list);
 }
 
 /* A wait passed a target unanswered: credited to the assigned agent. */

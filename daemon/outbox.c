@@ -92,6 +92,24 @@ outbox_queue(struct outbox *ob, struct obcmd *c)
 		outbox_send(ob, c);
 }
 
+/* Writes "$len\r\n", without printf: it runs for every argument. */
+static size_t
+resp_prefix(char *p, size_t len)
+{
+	char	 digits[24];
+	size_t	 n = 0, i = 0;
+
+	do
+		digits[n++] = (char)('0' + len % 10);
+	while ((len /= 10) != 0);
+	p[i++] = '$';
+	while (n > 0)
+		p[i++] = digits[--n];
+	p[i++] = '\r';
+	p[i++] = '\n';
+	return (i);
+}
+
 /* Appends one argument: "$len\r\n" arg "\r\n". */
 void
 resp_add(struct resp *r, const char *s, size_t len)
@@ -103,7 +121,7 @@ resp_add(struct resp *r, const char *s, size_t len)
 		    r->len + need;
 		r->buf = xreallocarray(r->buf, r->cap, 1);
 	}
-	r->len += sprintf(r->buf + r->len, "$%zu\r\n", len);
+	r->len += resp_prefix(r->buf + r->len, len);
 	memcpy(r->buf + r->len, s, len);
 	r->len += len;
 	r->buf[r->len++] = '\r';

@@ -29,7 +29,7 @@
  * a resend) is skipped, which makes the whole call safe to send again.
  */
 static const char output_script[] =
-    "local i, ops = 6, tonumber(ARGV[3])\n"
+    "local i, ops, alerts = 6, tonumber(ARGV[3]), false\n"
     "for _ = 1, ops do\n"
     "  local op, id = ARGV[i], ARGV[i + 1]\n"
     "  if op == 'o' then\n"
@@ -45,8 +45,9 @@ static const char output_script[] =
     "    i = i + 3 + n\n"
     "  else\n"
     "    local n = tonumber(ARGV[i + 2])\n"
-    "    local r = redis.pcall('XADD', KEYS[4], 'MAXLEN', '~', ARGV[4], id,\n"
+    "    local r = redis.pcall('XADD', KEYS[4], id,\n"
     "      unpack(ARGV, i + 3, i + 2 + n))\n"
+    "    alerts = true\n"
     "    if type(r) ~= 'table' or r.err == nil then\n"
     "      redis.call('PUBLISH', ARGV[5], ARGV[i + 2 + n])\n"
     "    end\n"
@@ -55,6 +56,9 @@ static const char output_script[] =
     "end\n"
     "if ops > 0 then\n"
     "  redis.call('XTRIM', KEYS[1], 'MAXLEN', '~', ARGV[1])\n"
+    "end\n"
+    "if alerts then\n"
+    "  redis.call('XTRIM', KEYS[4], 'MAXLEN', '~', ARGV[4])\n"
     "end\n"
     "local acks = tonumber(ARGV[i])\n"
     "if acks > 0 then\n"

@@ -49,7 +49,11 @@ int64_t		 alerts_next(const struct alerts *, int64_t);
 void		 alerts_send(struct alerts *, const struct alert_event *);
 int		 alerts_listened(const struct alerts *);
 struct json_t;
-struct json_t	*alerts_firing_list(const struct alerts *);
+struct json_t	*alerts_object(const char *, const char *, const char *,
+		    const char *, const char *, const char *, int64_t, double,
+		    double, int64_t);
+void		 alerts_firing_list(const struct alerts *, struct json_t *);
+void		 alerts_sort(struct json_t *);
 size_t		 alerts_firing(const struct alerts *);
 uint64_t	 alerts_transitions(const struct alerts *);
 const char	*alert_status_name(enum alert_status);

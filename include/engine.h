@@ -135,5 +135,7 @@ void		 engine_set_rules(struct engine *, const struct conf *);
 enum reason	 engine_read(struct engine *, const char *,
 		    const struct entry_field *, size_t, int64_t);
 void		 engine_advance(struct engine *, int64_t, int);
+struct json_t;
+struct json_t	*engine_alerts_firing(const struct engine *);
 
 #endif

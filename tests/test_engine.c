@@ -670,7 +670,7 @@ Test(engine, overdue_alerts_fire_once_and_resolve_at_the_reply)
 	CUST(&h, T0, "c1", "ann", "sales");
 	harness_at(&h, T0 + 200 * SEC);
 	cr_expect_eq(rec.firing, 2);
-	l = alerts_firing_list(h.e->alerts);
+	l = engine_alerts_firing(h.e);
 	cr_assert_eq(json_array_size(l), 2);
 	a = json_array_get(l, 0);
 	snprintf(id, sizeof(id), "first_response_overdue:conversation:c1:%lld",
@@ -693,7 +693,7 @@ Test(engine, overdue_alerts_fire_once_and_resolve_at_the_reply)
 	harness_at(&h, T0 + 320 * SEC);
 	cr_expect_eq(rec.resolved, 2);
 	cr_expect_eq(rec.last_ts, T0 + 310 * SEC);
-	l = alerts_firing_list(h.e->alerts);
+	l = engine_alerts_firing(h.e);
 	cr_expect_eq(json_array_size(l), 0);
 	json_decref(l);
 }
