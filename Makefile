@@ -19,9 +19,9 @@ SAN	 = -fsanitize=address,undefined -fno-sanitize-recover=all \
 
 # The pure engine: no libevent, no hiredis, no clock.
 ENGINE	 = xmalloc log metrics sketch window entry conf hash reorder \
-	   scope conv engine snapshot sid alert
+	   scope conv engine snapshot sid alert route prom
 # The I/O edge; main.c stays out of the test binary.
-EDGE	 = now notify redis outbox output ingest
+EDGE	 = now notify redis outbox output ingest http wallboard
 TESTS	 = $(patsubst tests/%.c,%,$(wildcard tests/test_*.c))
 
 B	 = build
@@ -35,7 +35,7 @@ DEB_PKGS = build-essential pkg-config libevent-dev libhiredis-dev \
 	   libjansson-dev libcriterion-dev redis-server
 
 .PHONY: all deps check test test-asan bench clean
-all: $(B)/replytimed
+all: $(B)/replytimed $(B)/replytime-gen
 
 $(B)/replytimed: $(EOBJ) $(DOBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
@@ -43,15 +43,24 @@ $(B)/replytimed: $(EOBJ) $(DOBJ)
 $(B)/obj/%.o: daemon/%.c
 	@mkdir -p $(@D)
 	$(CC) $(XCFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+$(B)/obj/%.o: daemon/%.S
+	@mkdir -p $(@D)
+	$(CC) -c -o $@ $<
 $(B)/obj/tests/%.o: tests/%.c
 	@mkdir -p $(@D)
 	$(CC) $(XCFLAGS) $(CFLAGS) -Itests -MMD -MP -c -o $@ $<
 $(B)/asan/%.o: daemon/%.c
 	@mkdir -p $(@D)
 	$(CC) $(XCFLAGS) -O1 -g $(SAN) -MMD -MP -c -o $@ $<
+$(B)/asan/%.o: daemon/%.S
+	@mkdir -p $(@D)
+	$(CC) -c -o $@ $<
 $(B)/asan/tests/%.o: tests/%.c
 	@mkdir -p $(@D)
 	$(CC) $(XCFLAGS) -O1 -g $(SAN) -Itests -MMD -MP -c -o $@ $<
+
+# The page is embedded by the assembler's .incbin.
+$(B)/obj/wallboard.o $(B)/asan/wallboard.o: daemon/wallboard.html
 
 $(B)/tests: $(EOBJ) $(TOBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(LIBS) $(TLIBS)
@@ -114,6 +123,9 @@ HLIBS	 = $(shell pkg-config --libs hiredis 2>/dev/null) -lm
 $(B)/nullconsumer: $(B)/obj/tools/nullconsumer.o
 	$(CC) $(CFLAGS) -o $@ $^ $(HLIBS)
 $(B)/loadgen: $(B)/obj/tools/loadgen.o
+	$(CC) $(CFLAGS) -o $@ $^ $(HLIBS)
+# The traffic generator (tools/replytime-gen.c).
+$(B)/replytime-gen: $(B)/obj/tools/replytime-gen.o
 	$(CC) $(CFLAGS) -o $@ $^ $(HLIBS)
 
 .PHONY: tools bench-e2e

@@ -155,6 +155,11 @@ static const struct conf_key conf_keys[] = {
 	  .sdef = "", .off = C(http.token) },
 	{ .section = "http", .name = "max_clients", .type = CONF_INT,
 	  .min = 1, .max = 10000, .idef = 64, .off = C(http.max_clients) },
+	{ .section = "http", .name = "heartbeat_s", .type = CONF_INT,
+	  .min = 1, .max = 3600, .idef = 15, .off = C(http.heartbeat_s) },
+	{ .section = "http", .name = "client_buffer_kb", .type = CONF_INT,
+	  .min = 16, .max = 1048576, .idef = 8192,
+	  .off = C(http.client_buffer_kb) },
 
 	{ .section = "log", .name = "level", .type = CONF_LEVEL,
 	  .idef = LOG_LEVEL_INFO, .off = C(log.level) },

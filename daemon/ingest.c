@@ -339,6 +339,7 @@ ingest_entry(struct ingest *ig, const redisReply *en, int64_t wall,
 		return (0);
 	}
 	ig->last = *id;
+	ig->stats.last_ms = id->ms;
 	kv = en->element[1];
 	if (kv->type != REDIS_REPLY_ARRAY) {
 		ig->stats.emptied++;		/* trimmed while pending */

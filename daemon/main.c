@@ -20,12 +20,14 @@
 #include "alert.h"
 #include "conf.h"
 #include "engine.h"
+#include "http.h"
 #include "ingest.h"
 #include "log.h"
 #include "now.h"
 #include "notify.h"
 #include "outbox.h"
 #include "output.h"
+#include "prom.h"
 #include "redis.h"
 #include "snapshot.h"
 #include "xmalloc.h"
@@ -43,6 +45,9 @@ struct daemon {
 	struct outbox		*ob;
 	struct output		*out;
 	struct ingest		*ig;
+	struct http		*http;		/* NULL: disabled */
+	json_t			*snap;		/* the latest published */
+	int64_t			 started_ms;
 	struct event		*ev_sig[4];
 	struct event		*ev_tick;
 	struct event		*ev_trim;
@@ -77,8 +82,95 @@ publish(void)
 	snap = snapshot_build(d.e, d.rcf, now_wall_ms());
 	text = snapshot_dump(snap);
 	output_snapshot(d.out, text, strlen(text));
+	if (d.http != NULL)
+		http_snapshot(d.http, text, strlen(text));
 	free(text);
-	json_decref(snap);
+	if (d.snap != NULL)
+		json_decref(d.snap);
+	d.snap = snap;		/* for /metrics */
+}
+
+/* GET /metrics: the counters, then the latest snapshot's numbers. */
+static char *
+http_metrics_cb(void *arg)
+{
+	const struct engine_stats	*es = &d.e->stats;
+	const struct ingest_stats	*is = ingest_stats(d.ig);
+	struct prom_stats		 st;
+	int64_t				 wall = now_wall_ms();
+	size_t				 len;
+	char				*text;
+	FILE				*f;
+
+	(void)arg;
+	memset(&st, 0, sizeof(st));
+	st.read = (double)es->read;
+	st.applied = (double)es->applied;
+	st.late = (double)es->reasons[REASON_LATE];
+	st.duplicates = (double)es->duplicates;
+	st.alert_transitions = (double)d.out->alert_transitions;
+	st.reconnects = (double)redis_reconnects(d.r);
+	st.write_errors = (double)outbox_stats(d.ob)->errors;
+	st.caught_up = ingest_caught_up(d.ig);
+	st.lag_s = st.caught_up || is->last_ms == 0 ||
+	    (int64_t)is->last_ms > wall ? 0 :
+	    (wall - (int64_t)is->last_ms) / 1000.0;
+	st.redis_up = redis_up(d.r);
+	st.conversations = (double)d.e->convs.count;
+	st.alerts_firing = (double)alerts_firing(d.e->alerts);
+	st.sse_clients = (double)http_stats(d.http)->clients;
+	st.start_time_s = d.started_ms / 1000.0;
+	memcpy(st.dead, es->reasons, sizeof(st.dead));
+	memcpy(st.outcomes, es->outcomes, sizeof(st.outcomes));
+	st.version = VERSION;
+	if ((f = open_memstream(&text, &len)) == NULL)
+		fatal("open_memstream");
+	prom_write(f, d.snap, &st);
+	if (fclose(f) != 0)
+		fatal("open_memstream");
+	return (text);
+}
+
+/* GET /api/v1/alerts and the start of /events: the alerts firing now. */
+static char *
+http_alerts_cb(void *arg)
+{
+	json_t	*o;
+	char	*text;
+
+	(void)arg;
+	o = json_object();
+	json_object_set_new(o, "clock_ms", d.e->clock == ENGINE_NO_CLOCK ?
+	    json_null() : json_integer(d.e->clock));
+	json_object_set_new(o, "generated_ms", json_integer(now_wall_ms()));
+	json_object_set_new(o, "alerts", engine_alerts_firing(d.e));
+	text = snapshot_dump(o);
+	json_decref(o);
+	return (text);
+}
+
+/* GET /readyz: connected to Redis and caught up with the stream. */
+static int
+http_ready_cb(void *arg, const char **why)
+{
+	(void)arg;
+	if (!redis_up(d.r))
+		*why = "not connected to Redis";
+	else if (!ingest_rebuilt(d.ig))
+		*why = "rebuilding the state from the stream";
+	else if (!ingest_caught_up(d.ig))
+		*why = "catching up with the stream";
+	else
+		return (1);
+	return (0);
+}
+
+static void
+http_alert_cb(const char *text, size_t len, void *arg)
+{
+	(void)arg;
+	if (d.http != NULL)
+		http_alert(d.http, text, len);
 }
 
 /* Every publish interval: move the clock on when caught up, publish. */
@@ -292,15 +384,34 @@ setup(void)
 {
 	static const int	 sigs[] = { SIGTERM, SIGINT, SIGHUP };
 	struct redis_hooks	 hooks = { redis_up_cb, redis_down_cb, NULL };
+	struct http_hooks	 hh = { http_metrics_cb, http_alerts_cb,
+				     http_ready_cb, NULL };
 	struct timeval		 tv;
 	char			 host[256], err[512], *user, *pass;
-	const char		*consumer = d.cf->redis.consumer;
+	const char		*consumer = d.cf->redis.consumer, *errstr;
 	size_t			 i;
 	int64_t			 dog;
 
+	if ((d.base = event_base_new()) == NULL)
+		fatalx("event_base_new failed");
+	if (*d.cf->http.listen != '\0') {
+		if ((d.http = http_new(d.base, d.cf, &hh, &errstr)) == NULL) {
+			log_warnx("http.listen %s: %s", d.cf->http.listen,
+			    errstr);
+			event_base_free(d.base);
+			return (-1);
+		}
+		log_info("http: serving on http://%s%s%s:%d/",
+		    strchr(d.cf->http.listen_host, ':') != NULL ? "[" : "",
+		    d.cf->http.listen_host,
+		    strchr(d.cf->http.listen_host, ':') != NULL ? "]" : "",
+		    http_port(d.http));
+	}
 	if (redis_password_load(d.cf->redis.password_file, &user, &pass, err,
 	    sizeof(err)) == -1) {
 		log_warnx("redis.password_file: %s", err);
+		http_free(d.http);
+		event_base_free(d.base);
 		return (-1);
 	}
 	if (*consumer == '\0') {
@@ -309,8 +420,6 @@ setup(void)
 		host[sizeof(host) - 1] = '\0';
 		consumer = host;
 	}
-	if ((d.base = event_base_new()) == NULL)
-		fatalx("event_base_new failed");
 	d.e = engine_new(d.cf);
 	d.r = redis_new(d.base, d.cf->redis.host, (int)d.cf->redis.port,
 	    user, pass, &hooks);
@@ -320,6 +429,7 @@ setup(void)
 	free(pass);
 	d.ob = outbox_new(d.r, outbox_drained_cb, NULL);
 	d.out = output_new(d.ob, d.cf);
+	d.out->alert_cb = http_alert_cb;
 	engine_set_sink(d.e, output_outcome, d.out);
 	alerts_set_sink(d.e->alerts, output_alert, d.out);
 	d.ig = ingest_new(d.e, d.cf, d.r, d.ob, d.out, consumer);
@@ -361,6 +471,9 @@ teardown(void)
 	for (i = 0; i < sizeof(d.ev_sig) / sizeof(d.ev_sig[0]); i++)
 		if (d.ev_sig[i] != NULL)
 			event_free(d.ev_sig[i]);
+	http_free(d.http);
+	if (d.snap != NULL)
+		json_decref(d.snap);
 	/* pending replies are called back (NULL) while their owners live */
 	redis_free(d.r);
 	ingest_free(d.ig);
@@ -414,6 +527,7 @@ main(int argc, char **argv)
 		return (0);
 	}
 	d.rcf = d.cf;
+	d.started_ms = now_wall_ms();
 	log_init(d.cf->log.level, "replytimed");
 	if (notify_init() == -1 || setup() == -1) {
 		conf_free(d.cf);

@@ -245,6 +245,8 @@ output_alert(const struct alert_event *ev, void *arg)
 	}
 	output_str(o, "json");
 	output_str(o, text);
+	if (o->alert_cb != NULL)
+		o->alert_cb(text, strlen(text), o->alert_arg);
 	free(text);
 	o->ops++;
 }

@@ -93,7 +93,9 @@ struct conf {
 					   disabled */
 		int64_t	 listen_port;	/* of listen; 0 = any free port */
 		char	*token;		/* "" = none */
-		int64_t	 max_clients;
+		int64_t	 max_clients;	/* /events streams at once */
+		int64_t	 heartbeat_s;	/* comment line on idle streams */
+		int64_t	 client_buffer_kb; /* unsent: a stream is dropped */
 	} http;
 
 	struct {

@@ -24,6 +24,7 @@ struct ingest_stats {
 	uint64_t	 emptied;	/* pending entries trimmed away */
 	uint64_t	 group_recreated;
 	int64_t		 rebuild_ms;
+	uint64_t	 last_ms;	/* ID time of the latest entry read */
 };
 
 struct ingest	*ingest_new(struct engine *, const struct conf *,

@@ -40,6 +40,10 @@ struct output {
 	uint64_t	 skipped;	/* already there after a restart */
 	uint64_t	 dead_letters;
 
+	/* told each new alert transition's JSON, once it is queued */
+	void		(*alert_cb)(const char *, size_t, void *);
+	void		*alert_arg;
+
 	struct resp	 batch;		/* the script's arguments so far */
 	size_t		 ops;		/* outcomes, alerts, dead letters */
 };

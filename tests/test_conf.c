@@ -258,7 +258,8 @@ Test(conf, values_land)
 	    " 'response_within_s': 0.001, 'response_rate': 0},"
 	    " 'publish': {'interval_ms': 100, 'outcomes_maxlen': 1000},"
 	    " 'alerts': {'interval_s': 3600, 'alerts_maxlen': 100000000},"
-	    " 'http': {'listen': '', 'token': 's3cr3t!', 'max_clients': 10000},"
+	    " 'http': {'listen': '', 'token': 's3cr3t!', 'max_clients': 10000,"
+	    " 'heartbeat_s': 1, 'client_buffer_kb': 16},"
 	    " 'log': {'level': 'debug'}}");
 	cr_assert_str_eq(c->redis.host, "redis.example");
 	cr_assert_eq(c->redis.port, 7000);
@@ -290,6 +291,8 @@ Test(conf, values_land)
 	cr_assert_eq(c->http.listen_port, 0);
 	cr_assert_str_eq(c->http.token, "s3cr3t!");
 	cr_assert_eq(c->http.max_clients, 10000);
+	cr_assert_eq(c->http.heartbeat_s, 1);
+	cr_assert_eq(c->http.client_buffer_kb, 16);
 	cr_assert_eq(c->log.level, LOG_LEVEL_DEBUG);
 	conf_free(c);
 }

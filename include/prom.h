@@ -1,0 +1,58 @@
+/*
+ * /metrics: the Prometheus text format (0.0.4) of the latest snapshot
+ * and of the daemon's counters.  Pure: it writes to a stdio stream.
+ */
+#ifndef PROM_H
+#define PROM_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "engine.h"
+#include "entry.h"
+
+/* X(field, metric name, type, help): one number each, described once. */
+#define PROM_SCALARS(X)							\
+	X(read, "replytimed_entries_read_total", counter,		\
+	    "Stream entries read, the rebuild included")		\
+	X(applied, "replytimed_events_applied_total", counter,		\
+	    "Events applied to the metrics")				\
+	X(late, "replytimed_late_entries_total", counter,		\
+	    "Entries dead-lettered because they arrived late")		\
+	X(duplicates, "replytimed_duplicates_total", counter,		\
+	    "Messages ignored as duplicates of a message_id")		\
+	X(alert_transitions, "replytimed_alert_transitions_total",	\
+	    counter, "Alert transitions (firing or resolved)")		\
+	X(reconnects, "replytimed_redis_reconnects_total", counter,	\
+	    "Reconnections to Redis")					\
+	X(write_errors, "replytimed_redis_write_errors_total", counter,\
+	    "Writes to Redis answered with an error")			\
+	X(lag_s, "replytimed_consumer_lag_seconds", gauge,		\
+	    "How far reading trails the head of the stream")		\
+	X(caught_up, "replytimed_caught_up", gauge,			\
+	    "1 once reading has reached the head of the stream")	\
+	X(redis_up, "replytimed_redis_up", gauge,			\
+	    "1 while connected to Redis")				\
+	X(conversations, "replytimed_conversations", gauge,		\
+	    "Conversations held in memory")				\
+	X(alerts_firing, "replytimed_alerts_firing", gauge,		\
+	    "Alerts firing now")					\
+	X(sse_clients, "replytimed_event_streams", gauge,		\
+	    "Clients connected to /events")				\
+	X(start_time_s, "process_start_time_seconds", gauge,		\
+	    "Start time of the process since the Unix epoch")
+
+struct prom_stats {
+#define PROM_FIELD(field, name, type, help) double field;
+	PROM_SCALARS(PROM_FIELD)
+#undef PROM_FIELD
+	uint64_t	 dead[REASON_COUNT];
+	uint64_t	 outcomes[OUTCOME_COUNT];
+	const char	*version;
+};
+
+void	prom_write(FILE *, json_t *, const struct prom_stats *);
+
+#endif
