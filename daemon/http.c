@@ -93,10 +93,18 @@ http_reply(struct evhttp_request *req, int code, const char *reason,
 {
 	struct evbuffer	*buf;
 
+	char		 clen[32];
+
 	if ((buf = evbuffer_new()) == NULL)
 		fatalx("evbuffer_new failed");
 	http_headers(req, type);
-	evbuffer_add(buf, body, len);
+	if (evhttp_request_get_command(req) == EVHTTP_REQ_HEAD) {
+		/* evhttp would send the body: give its length only */
+		snprintf(clen, sizeof(clen), "%zu", len);
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    "Content-Length", clen);
+	} else
+		evbuffer_add(buf, body, len);
 	evhttp_send_reply(req, code, reason, buf);
 	evbuffer_free(buf);
 }

@@ -1,0 +1,206 @@
+/* Tests of the HTTP request decision: paths, methods and the token. */
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+
+#include "route.h"
+
+struct route_case {
+	enum route_method	 method;
+	const char		*uri;
+	const char		*auth;
+	const char		*token;
+	int			 code;
+	enum route_id		 id;
+};
+
+static const struct route_case route_cases[] = {
+	{ ROUTE_GET, "/", NULL, "", 200, ROUTE_PAGE },
+	{ ROUTE_GET, "/?window=300", NULL, "", 200, ROUTE_PAGE },
+	{ ROUTE_HEAD, "/", NULL, "", 200, ROUTE_PAGE },
+	{ ROUTE_GET, "/metrics", NULL, "", 200, ROUTE_METRICS },
+	{ ROUTE_GET, "/api/v1/snapshot", NULL, "", 200, ROUTE_SNAPSHOT },
+	{ ROUTE_GET, "/api/v1/alerts", NULL, "", 200, ROUTE_ALERTS },
+	{ ROUTE_GET, "/healthz", NULL, "", 200, ROUTE_HEALTHZ },
+	{ ROUTE_GET, "/readyz", NULL, "", 200, ROUTE_READYZ },
+	{ ROUTE_GET, "/events", NULL, "", 200, ROUTE_EVENTS },
+	{ ROUTE_HEAD, "/events", NULL, "", 200, ROUTE_EVENTS },
+
+	{ ROUTE_GET, "/nope", NULL, "", 404, 0 },
+	{ ROUTE_GET, "/metrics/", NULL, "", 404, 0 },
+	{ ROUTE_GET, "/api/v1/snapshotx", NULL, "", 404, 0 },
+	{ ROUTE_GET, "/api/v1", NULL, "", 404, 0 },
+	{ ROUTE_GET, "//", NULL, "", 404, 0 },
+	{ ROUTE_GET, "/../etc/passwd", NULL, "", 404, 0 },
+	{ ROUTE_GET, "/%6detrics", NULL, "", 404, 0 },
+	{ ROUTE_GET, "", NULL, "", 400, 0 },
+	{ ROUTE_GET, "metrics", NULL, "", 400, 0 },
+	{ ROUTE_GET, "http://x/metrics", NULL, "", 400, 0 },
+	{ ROUTE_GET, NULL, NULL, "", 400, 0 },
+
+	{ ROUTE_OTHER, "/metrics", NULL, "", 405, 0 },
+	{ ROUTE_OTHER, "/", NULL, "", 405, 0 },
+	{ ROUTE_OTHER, "/nope", NULL, "", 404, 0 },
+
+	{ ROUTE_GET, "/metrics", NULL, "s3", 401, 0 },
+	{ ROUTE_GET, "/events", NULL, "s3", 401, 0 },
+	{ ROUTE_GET, "/", NULL, "s3", 401, 0 },
+	{ ROUTE_GET, "/healthz", NULL, "s3", 200, ROUTE_HEALTHZ },
+	{ ROUTE_GET, "/metrics", "Bearer s3", "s3", 200, ROUTE_METRICS },
+	{ ROUTE_GET, "/metrics", "bearer  s3", "s3", 200, ROUTE_METRICS },
+	{ ROUTE_GET, "/metrics", "Bearer s4", "s3", 401, 0 },
+	{ ROUTE_GET, "/metrics", "Bearer s", "s3", 401, 0 },
+	{ ROUTE_GET, "/metrics", "Bearer s33", "s3", 401, 0 },
+	{ ROUTE_GET, "/metrics", "Basic czM=", "s3", 401, 0 },
+	{ ROUTE_GET, "/metrics", "s3", "s3", 401, 0 },
+	{ ROUTE_GET, "/events?token=s3", NULL, "s3", 200, ROUTE_EVENTS },
+	{ ROUTE_GET, "/?token=s3", NULL, "s3", 200, ROUTE_PAGE },
+	{ ROUTE_GET, "/?window=3600&token=s3", NULL, "s3", 200, ROUTE_PAGE },
+	{ ROUTE_GET, "/?token=s3&window=3600", NULL, "s3", 200, ROUTE_PAGE },
+	{ ROUTE_GET, "/?token=s%33", NULL, "s3", 200, ROUTE_PAGE },
+	{ ROUTE_GET, "/?token=a+b", NULL, "a b", 200, ROUTE_PAGE },
+	{ ROUTE_GET, "/?token=a%2Bb%25", NULL, "a+b%", 200, ROUTE_PAGE },
+	{ ROUTE_GET, "/?token=s3x", NULL, "s3", 401, 0 },
+	{ ROUTE_GET, "/?token=", NULL, "s3", 401, 0 },
+	{ ROUTE_GET, "/?token", NULL, "s3", 401, 0 },
+	{ ROUTE_GET, "/?xtoken=s3", NULL, "s3", 401, 0 },
+	{ ROUTE_GET, "/?token=%zz", NULL, "s3", 401, 0 },
+	{ ROUTE_GET, "/?token=s%3", NULL, "s3", 401, 0 },
+	{ ROUTE_GET, "/?token=%", NULL, "s3", 401, 0 },
+	{ ROUTE_GET, "/metrics", "Bearer wrong", "s3", 401, 0 },
+	{ ROUTE_GET, "/metrics?token=s3", "Bearer wrong", "s3", 200,
+	    ROUTE_METRICS },
+	/* a method is judged before the token: no hint either way */
+	{ ROUTE_OTHER, "/metrics", NULL, "s3", 405, 0 },
+};
+
+Test(route, table)
+{
+	const struct route_case	*c;
+	enum route_id		 id;
+	size_t			 i;
+	int			 code;
+
+	for (i = 0; i < sizeof(route_cases) / sizeof(route_cases[0]); i++) {
+		c = &route_cases[i];
+		id = ROUTE_COUNT;
+		code = route_decide(c->method, c->uri, c->auth, c->token, &id);
+		cr_expect_eq(code, c->code, "case %zu (%s): %d, not %d", i,
+		    c->uri != NULL ? c->uri : "NULL", code, c->code);
+		if (c->code == 200)
+			cr_expect_eq(id, c->id, "case %zu (%s): route %d, not %d",
+			    i, c->uri, id, c->id);
+	}
+}
+
+Test(route, uri_too_long)
+{
+	enum route_id	 id;
+	char		*uri;
+
+	uri = malloc(ROUTE_URI_MAX + 2);
+	memset(uri, 'a', ROUTE_URI_MAX + 1);
+	uri[0] = '/';
+	uri[ROUTE_URI_MAX] = '\0';
+	cr_assert_eq(route_decide(ROUTE_GET, uri, NULL, "", &id), 404);
+	uri[ROUTE_URI_MAX] = 'a';
+	uri[ROUTE_URI_MAX + 1] = '\0';
+	cr_assert_eq(route_decide(ROUTE_GET, uri, NULL, "", &id), 414);
+	free(uri);
+}
+
+static uint64_t
+route_rand(uint64_t *s)
+{
+	uint64_t	 z = (*s += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return (z ^ (z >> 31));
+}
+
+/* Percent-encodes every byte of s, or none, at random. */
+static void
+route_encode(const char *s, char *out, uint64_t *seed)
+{
+	static const char	 hex[] = "0123456789ABCDEF";
+
+	for (; *s != '\0'; s++) {
+		if (route_rand(seed) % 2 == 0 && *s != '+' && *s != '%' &&
+		    *s != '&')
+			*out++ = *s;
+		else {
+			*out++ = '%';
+			*out++ = hex[(unsigned char)*s >> 4];
+			*out++ = hex[(unsigned char)*s & 15];
+		}
+	}
+	*out = '\0';
+}
+
+/*
+ * Random tokens, presented right, wrong or not at all, in the header or
+ * the query, percent-encoded at random: a request passes exactly when it
+ * carries the token somewhere, by direct comparison.
+ */
+Test(route, random_tokens)
+{
+	static const char	 alphabet[] = "abcXYZ019-_.~+%&=!$";
+	char			 token[17], given[17], enc[64], uri[256];
+	char			 auth[64];
+	uint64_t		 seed = 42;
+	enum route_id		 id;
+	int			 i, r, n, header, query, want, code;
+
+	for (i = 0; i < 20000; i++) {
+		n = 1 + (int)(route_rand(&seed) % 16);
+		for (r = 0; r < n; r++)
+			token[r] = alphabet[route_rand(&seed) %
+			    (sizeof(alphabet) - 1)];
+		token[n] = '\0';
+		strcpy(given, token);
+		if (route_rand(&seed) % 3 == 0)
+			given[route_rand(&seed) % (unsigned)n] ^= 1;
+		header = route_rand(&seed) % 3 == 0;
+		query = route_rand(&seed) % 2 == 0;
+		route_encode(given, enc, &seed);
+		snprintf(uri, sizeof(uri), "/events%s%s", query ? "?token=" :
+		    "", query ? enc : "");
+		snprintf(auth, sizeof(auth), "Bearer %s", given);
+		want = (header || query) && strcmp(given, token) == 0 &&
+		    strchr(given, ' ') == NULL;
+		code = route_decide(ROUTE_GET, uri, header ? auth : NULL,
+		    token, &id);
+		cr_assert_eq(code, want ? 200 : 401, "token \"%s\", given "
+		    "\"%s\" in %s%s: %d", token, given, header ? "header " :
+		    "", query ? uri : "", code);
+	}
+}
+
+/* Random bytes as a request target: a sane status, never a crash. */
+Test(route, random_targets)
+{
+	char		 uri[64];
+	uint64_t	 seed = 7;
+	enum route_id	 id;
+	int		 i, n, k, code;
+
+	for (i = 0; i < 100000; i++) {
+		n = (int)(route_rand(&seed) % (sizeof(uri) - 1));
+		for (k = 0; k < n; k++)
+			uri[k] = (char)(1 + route_rand(&seed) % 255);
+		uri[n] = '\0';
+		if (n > 0 && route_rand(&seed) % 2 == 0)
+			uri[0] = '/';
+		code = route_decide((enum route_method)(route_rand(&seed) % 3),
+		    uri, NULL, route_rand(&seed) % 2 ? "t" : "", &id);
+		cr_assert(code == 200 || code == 400 || code == 401 ||
+		    code == 404 || code == 405, "%d", code);
+		if (code == 200)
+			cr_assert(id < ROUTE_COUNT);
+	}
+}
