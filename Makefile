@@ -31,8 +31,9 @@ TOBJ	 = $(TESTS:%=$(B)/obj/tests/%.o)
 SEOBJ	 = $(ENGINE:%=$(B)/asan/%.o) $(EDGE:%=$(B)/asan/%.o)
 STOBJ	 = $(TESTS:%=$(B)/asan/tests/%.o)
 
+# promtool (prometheus) checks /metrics; chromium renders the wallboard.
 DEB_PKGS = build-essential pkg-config libevent-dev libhiredis-dev \
-	   libjansson-dev libcriterion-dev redis-server
+	   libjansson-dev libcriterion-dev redis-server prometheus chromium
 
 .PHONY: all deps check test test-asan bench clean
 all: $(B)/replytimed $(B)/replytime-gen
