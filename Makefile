@@ -36,7 +36,7 @@ DEB_PKGS = build-essential pkg-config libevent-dev libhiredis-dev \
 	   libjansson-dev libcriterion-dev redis-server prometheus chromium
 
 .PHONY: all deps check test test-asan bench clean
-all: $(B)/replytimed $(B)/replytime-gen
+all: $(B)/replytimed
 
 $(B)/replytimed: $(EOBJ) $(DOBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
@@ -116,6 +116,8 @@ bench: deps
 
 clean:
 	rm -rf $(B)
+
+include tests/fuzz/fuzz.mk
 
 -include $(wildcard $(B)/obj/*.d $(B)/obj/*/*.d $(B)/asan/*.d $(B)/asan/*/*.d)
 

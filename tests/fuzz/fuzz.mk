@@ -1,0 +1,1 @@
+# The fuzz targets (tests/fuzz/): filled in by the fuzzing work.
