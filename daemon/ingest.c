@@ -472,9 +472,15 @@ static void
 ingest_rebuild_start(struct ingest *ig)
 {
 	int64_t	 from = now_wall_ms() - ig->retention_ms;
+	char	 to[SID_MAX];
 
 	snprintf(ig->cursor, sizeof(ig->cursor), "%" PRId64 "-0",
 	    from > 0 ? from : 0);
+	if (ig->upto.ms != 0 || ig->upto.seq != 0) {
+		sid_format(&ig->upto, to, sizeof(to));
+		log_info("ingest: rebuilding the state from %s, %s to %s",
+		    ig->stream, ig->cursor, to);
+	}
 }
 
 static void

@@ -97,6 +97,21 @@ rh_mono_ms(void)
 	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
 }
 
+/*
+ * A timeout stretched by $REPLYTIMED_TIME_SCALE (default 1), for a
+ * daemon slowed down by valgrind.
+ */
+static inline int64_t
+rh_scaled(int64_t ms)
+{
+	const char	*s = getenv("REPLYTIMED_TIME_SCALE");
+	int		 k;
+
+	if (s == NULL || (k = atoi(s)) < 1)
+		return (ms);
+	return (ms * k);
+}
+
 static inline void
 rh_sleep_ms(int ms)
 {
@@ -624,7 +639,7 @@ daemon_wait_exit(struct rdaemon *d, int timeout_ms)
 
 	if (d->pid <= 0)
 		return (d->exited ? d->status : -1);
-	if (rh_reap(d->pid, timeout_ms, &st) != 1)
+	if (rh_reap(d->pid, (int)rh_scaled(timeout_ms), &st) != 1)
 		return (-1);
 	d->pid = -1;
 	d->exited = 1;
@@ -788,7 +803,7 @@ write_config(char *path, size_t len, const char *dir, const char *name,
 static inline int
 wait_until(int (*cond)(void *), void *arg, int timeout_ms)
 {
-	int64_t	 end = rh_mono_ms() + timeout_ms;
+	int64_t	 end = rh_mono_ms() + rh_scaled(timeout_ms);
 	int	 r;
 
 	for (;;) {

@@ -14,7 +14,7 @@
 
 #include "daemon_fixture.h"
 
-TestSuite(daemon, .init = setup, .fini = teardown, .timeout = 90);
+TestSuite(daemon, .init = setup, .fini = teardown, .timeout = 300);
 
 static long long
 xlen(const char *key)
@@ -837,7 +837,7 @@ Test(daemon, trace)
 static int
 kill_at(struct rdaemon *d, long long at, long long total)
 {
-	int64_t		 end = rh_mono_ms() + 20000;
+	int64_t		 end = rh_mono_ms() + rh_scaled(20000);
 	long long	 n;
 	int		 mid;
 
@@ -1472,4 +1472,180 @@ Test(daemon, dead_letter_keeps_every_field)
 	cr_expect_str_eq(f->element[301]->str, "missing_conversation");
 	freeReplyObject(r);
 	done = 1;
+}
+
+/*
+ * Faults (issue: faults and hostile input).  A backlog is drained once
+ * by a run that nothing disturbs, under the prefix "ref", and once under
+ * "cs" while something goes wrong; the outcome, dead-letter and alert
+ * streams and the final snapshots must come out identical.
+ */
+enum fault {
+	FAULT_DAEMON_KILLS,	/* SIGKILL the daemon at random moments */
+	FAULT_REDIS_KILL,	/* SIGKILL redis-server (AOF, fsync always) */
+	FAULT_REDIS_STOP,	/* SIGSTOP redis-server for 10 s */
+	FAULT_CLIENT_KILL,	/* CLIENT KILL TYPE normal, three times */
+	FAULT_TERM_REBUILD	/* SIGTERM while the state is rebuilt */
+};
+
+/* Waits until prefix:outcomes holds at least n entries. */
+static void
+wait_outcomes(struct rdaemon *d, long long n)
+{
+	struct lenwait	 lw = { "cs:outcomes", n };
+
+	(void)d;
+	WAIT(cond_len, &lw, 30000, "%lld outcomes", n);
+}
+
+static int
+count_in_log(const struct rdaemon *d, const char *what)
+{
+	char		*log;
+	const char	*p;
+	int		 n = 0;
+
+	if ((log = rh_read_file(d->log)) == NULL)
+		return (0);
+	for (p = log; (p = strstr(p, what)) != NULL; p += strlen(what))
+		n++;
+	free(log);
+	return (n);
+}
+
+static int
+cond_rebuilding(void *arg)
+{
+	struct rdaemon	*d = arg;
+
+	if (!daemon_alive(d))
+		return (-1);
+	return (count_in_log(d, "rebuilding the state") >= 2);
+}
+
+static void
+fault_run(enum fault f, uint64_t seed, int minutes, int nconv)
+{
+	struct slist	 trace = { 0 };
+	struct rdaemon	*d = &dm[1];
+	uint64_t	 x = seed;
+	int64_t		 start, end;
+	long long	 nref, at[5];
+	int		 i, r;
+
+	start = (rh_now_ms() / 1000 - (minutes + 10) * 60) * 1000;
+	end = start + minutes * MIN;
+	gen_trace(&trace, seed, start, end, nconv, 240000);
+	start_redis(f == FAULT_REDIS_KILL);
+	cr_assert_eq(xadd_list(rc, "ref:events", &trace, 0, trace.n), 0);
+	cr_assert_eq(xadd_list(rc, "cs:events", &trace, 0, trace.n), 0);
+	cr_log_info("fault %d: %zu events", f, trace.n);
+	slist_free(&trace);
+
+	start_daemon(&dm[0], "ref.json", "\"redis\": {\"prefix\": \"ref\"}, "
+	    KILL_RULES, NULL);
+	r = wait_settled("ref", end, 1, &dm[0], 30000);
+	cr_assert_eq(r, 1, "the reference run did not settle (daemon %s)",
+	    dstate(&dm[0]));
+	nref = xlen("ref:outcomes");
+	daemon_signal(&dm[0], SIGTERM);
+	cr_expect_eq(daemon_wait_exit(&dm[0], 5000), 0);
+
+	start_daemon(d, "cs.json", "\"ingest\": {\"read_count\": 50}, "
+	    KILL_RULES, NULL);
+	switch (f) {
+	case FAULT_DAEMON_KILLS:
+		/* five kills at random points, in order, mid-backlog */
+		for (i = 0; i < 5; i++)
+			at[i] = nref * (i + 1) / 7 + lcg(&x,
+			    (uint32_t)(nref / 7 + 1));
+		for (i = 0; i < 5; i++) {
+			kill_at(d, at[i], nref);
+			cr_assert_eq(daemon_restart(d), 0);
+		}
+		break;
+	case FAULT_REDIS_KILL:
+		wait_outcomes(d, nref / 3);
+		cr_expect_lt(xlen("cs:outcomes"), nref, "not mid-backlog");
+		kill(srv.pid, SIGKILL);
+		redisFree(rc);
+		rc = NULL;
+		rserver_stop(&srv);
+		cr_assert_eq(rserver_restart(&srv), 0);
+		cr_assert_not_null(rc = rserver_connect(&srv));
+		break;
+	case FAULT_REDIS_STOP:
+		wait_outcomes(d, nref / 3);
+		cr_expect_lt(xlen("cs:outcomes"), nref, "not mid-backlog");
+		kill(srv.pid, SIGSTOP);
+		rh_sleep_ms(10000);
+		kill(srv.pid, SIGCONT);
+		break;
+	case FAULT_CLIENT_KILL:
+		for (i = 1; i <= 3; i++) {
+			redisReply	*rr;
+
+			wait_outcomes(d, nref * i / 4);
+			cr_expect_lt(xlen("cs:outcomes"), nref,
+			    "not mid-backlog");
+			rr = redisCommand(rc, "CLIENT KILL TYPE normal");
+			cr_assert(rr != NULL && rr->type == REDIS_REPLY_INTEGER &&
+			    rr->integer >= 2, "CLIENT KILL killed %lld",
+			    rr != NULL ? rr->integer : -1);
+			freeReplyObject(rr);
+		}
+		break;
+	case FAULT_TERM_REBUILD:
+		r = wait_settled("cs", end, nref, d, 30000);
+		cr_assert_eq(r, 1, "the first run did not settle");
+		daemon_signal(d, SIGTERM);
+		cr_assert_eq(daemon_wait_exit(d, 5000), 0);
+		cr_assert_eq(daemon_restart(d), 0);
+		WAIT(cond_rebuilding, d, 10000, "the rebuild to start");
+		daemon_signal(d, SIGTERM);
+		cr_expect_eq(daemon_wait_exit(d, 5000), 0, "SIGTERM during "
+		    "the rebuild: %s", dstate(d));
+		cr_expect_eq(count_in_log(d, "ingest: rebuilt from"), 1,
+		    "the rebuild ended before the SIGTERM landed");
+		cr_assert_eq(daemon_restart(d), 0);
+		break;
+	}
+	r = wait_settled("cs", end, nref, d, 40000);
+	cr_expect_eq(r, 1, "the faulted run did not settle (daemon %s): "
+	    "%lld outcomes, want %lld", dstate(d), xlen("cs:outcomes"), nref);
+	rh_sleep_ms(300);		/* time for a stray duplicate */
+	expect_streams_equal("cs:outcomes", "ref:outcomes");
+	expect_streams_equal("cs:events:dead", "ref:events:dead");
+	expect_streams_equal("cs:alerts", "ref:alerts");
+	expect_snapshots_equal("cs", "ref");
+	cr_expect(daemon_alive(d), "daemon %s", dstate(d));
+	done = 1;
+}
+
+Test(daemon, killed_at_random_moments)
+{
+	fault_run(FAULT_DAEMON_KILLS, 0xc0ffeeULL, 30, 3000);
+}
+
+Test(daemon, redis_killed_mid_backlog)
+{
+	fault_run(FAULT_REDIS_KILL, 0xdeadULL, 30, 3000);
+}
+
+Test(daemon, client_killed_mid_backlog)
+{
+	fault_run(FAULT_CLIENT_KILL, 0xbeefULL, 30, 3000);
+}
+
+Test(daemon, sigterm_during_rebuild)
+{
+	fault_run(FAULT_TERM_REBUILD, 0xfaceULL, 45, 6000);
+}
+
+/* Ten seconds of a frozen Redis: in `make torture` only. */
+Test(daemon, redis_paused)
+{
+	if (getenv("REPLYTIMED_TORTURE") == NULL)
+		cr_skip_test("a 10 s pause: make torture runs it");
+	fault_run(FAULT_REDIS_STOP, 0xf00dULL, 30, 3000);
 }

@@ -16,7 +16,7 @@
 
 #include "daemon_fixture.h"
 
-TestSuite(web, .init = setup, .fini = teardown, .timeout = 90);
+TestSuite(web, .init = setup, .fini = teardown, .timeout = 300);
 
 #define WEB_LISTEN	"\"http\": {\"listen\": \"127.0.0.1:0\"}"
 
@@ -317,7 +317,7 @@ static char *
 web_stream_until(int fd, char *buf, size_t size, size_t *len,
     const char *want)
 {
-	int64_t	 end = rh_mono_ms() + 10000;
+	int64_t	 end = rh_mono_ms() + rh_scaled(10000);
 	ssize_t	 n;
 
 	while (strstr(buf, want) == NULL) {
