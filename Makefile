@@ -3,6 +3,7 @@
 PREFIX	?= /usr/local
 DESTDIR	?=
 VERSION	 = 0.1.0
+TORTURE_FUZZ_SECONDS ?= 30
 
 CC	?= cc
 PKGS	 = libevent hiredis jansson
@@ -35,7 +36,7 @@ STOBJ	 = $(TESTS:%=$(B)/asan/tests/%.o)
 DEB_PKGS = build-essential pkg-config libevent-dev libhiredis-dev \
 	   libjansson-dev libcriterion-dev redis-server prometheus chromium
 
-.PHONY: all deps check test test-asan bench clean
+.PHONY: all deps check test test-asan bench clean valgrind torture
 all: $(B)/replytimed
 
 $(B)/replytimed: $(EOBJ) $(DOBJ)
@@ -101,6 +102,27 @@ test-asan: deps
 check: deps
 	@$(MAKE) --no-print-directory all test test-asan
 
+# The integration suites with the daemon under valgrind's memcheck: each
+# daemon run leaves a report in build/valgrind, empty when clean.
+valgrind: deps
+	@$(MAKE) --no-print-directory $(B)/tests $(B)/replytimed
+	rm -rf $(B)/valgrind && mkdir -p $(B)/valgrind
+	REPLYTIMED_BIN=tools/valgrind-daemon.sh VG_DIR=$(B)/valgrind \
+	REPLYTIMED_TIME_SCALE=5 $(B)/tests --jobs 2 --filter '@(daemon|web)/*'
+	@bad=$$(find $(B)/valgrind -name '*.log' -size +0); \
+	if [ -n "$$bad" ]; then cat $$bad; \
+		echo "valgrind: errors in $$bad"; exit 1; fi; \
+	echo "valgrind: $$(ls $(B)/valgrind | wc -l) daemon runs, no errors"
+
+# What takes minutes rather than seconds: Redis frozen for 10 s, the
+# daemon under valgrind, the flood (checked), and each fuzzer for a while.
+torture: deps
+	@$(MAKE) --no-print-directory $(B)/tests $(B)/replytimed $(B)/flood
+	REPLYTIMED_TORTURE=1 $(B)/tests --filter 'daemon/redis_paused'
+	@$(MAKE) --no-print-directory valgrind
+	FLOOD_NO_BUILD=1 FLOOD_CHECK=1 tools/bench-flood.sh
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(TORTURE_FUZZ_SECONDS)
+
 $(B)/bench: $(EOBJ) $(B)/obj/tools/bench.o
 	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
 $(B)/obj/tools/%.o: tools/%.c
@@ -110,9 +132,10 @@ $(B)/obj/tools/%.o: tools/%.c
 # The engine alone, then the whole path through a private redis-server.
 bench: deps
 	@$(MAKE) --no-print-directory $(B)/bench $(B)/replytimed \
-	    $(B)/nullconsumer $(B)/loadgen
+	    $(B)/nullconsumer $(B)/loadgen $(B)/flood
 	@$(B)/bench
 	@E2E_NO_BUILD=1 tools/bench-e2e.sh
+	@FLOOD_NO_BUILD=1 tools/bench-flood.sh
 
 clean:
 	rm -rf $(B)
@@ -138,3 +161,5 @@ bench-e2e: deps
 	@$(MAKE) --no-print-directory $(B)/replytimed $(B)/nullconsumer \
 	    $(B)/loadgen
 	@E2E_NO_BUILD=1 tools/bench-e2e.sh
+$(B)/flood: $(B)/obj/tools/flood.o
+	$(CC) $(CFLAGS) -o $@ $^ $(HLIBS) -lpthread

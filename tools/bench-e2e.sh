@@ -30,47 +30,9 @@ case $n in
 	exit 2 ;;
 esac
 
-tmp=
-redis_pid=
+lib_name=bench-e2e
+. "$root/tools/lib.sh"
 daemon_pid=
-
-# Stops what this script started, newest first, and removes its directory.
-cleanup() {
-	local _
-	if [ -n "$daemon_pid" ] && kill -0 "$daemon_pid" 2>/dev/null; then
-		kill -TERM "$daemon_pid" 2>/dev/null || true
-		for _ in $(seq 50); do
-			kill -0 "$daemon_pid" 2>/dev/null || break
-			sleep 0.1
-		done
-		kill -KILL "$daemon_pid" 2>/dev/null || true
-		wait "$daemon_pid" 2>/dev/null || true
-	fi
-	if [ -n "$redis_pid" ] && kill -0 "$redis_pid" 2>/dev/null; then
-		kill -TERM "$redis_pid" 2>/dev/null || true
-		for _ in $(seq 50); do
-			kill -0 "$redis_pid" 2>/dev/null || break
-			sleep 0.1
-		done
-		kill -KILL "$redis_pid" 2>/dev/null || true
-		wait "$redis_pid" 2>/dev/null || true
-	fi
-	if [ -n "$tmp" ]; then
-		rm -rf "$tmp"
-	fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-say() {
-	echo "bench-e2e: $*" >&2
-}
-
-die() {
-	say "$*"
-	exit 1
-}
 
 # Nanoseconds on the wall clock.
 now_ns() {
@@ -84,42 +46,10 @@ fi
 for b in replytimed nullconsumer loadgen; do
 	[ -x "$root/build/$b" ] || die "build/$b is missing"
 done
-command -v redis-server >/dev/null || die "redis-server is not installed"
-command -v redis-cli >/dev/null || die "redis-cli is not installed"
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-e2e.XXXXXX")
-
-# A free loopback port: skip ports something answers on, and try again if
-# redis-server loses a race for the one picked.
-port=
-for _ in $(seq 20); do
-	p=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
-	if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-		continue
-	fi
-	redis-server --bind 127.0.0.1 --port "$p" --save "" \
-	    --appendonly no --dir "$tmp" --logfile "$tmp/redis.log" \
-	    --daemonize no &
-	redis_pid=$!
-	for _ in $(seq 100); do
-		if ! kill -0 "$redis_pid" 2>/dev/null; then
-			break
-		fi
-		if [ "$(redis-cli -p "$p" PING 2>/dev/null)" = PONG ]; then
-			port=$p
-			break
-		fi
-		sleep 0.05
-	done
-	[ -n "$port" ] && break
-	kill -KILL "$redis_pid" 2>/dev/null || true
-	wait "$redis_pid" 2>/dev/null || true
-	redis_pid=
-done
-[ -n "$port" ] || die "could not start redis-server on a free port"
-rcli() {
-	redis-cli -h 127.0.0.1 -p "$port" "$@"
-}
+make_tmp
+start_redis
+port=$redis_port
 say "redis-server on 127.0.0.1:$port, loading $n entries"
 
 "$root/build/loadgen" 127.0.0.1 "$port" "$stream" "$n" "$seed" >&2
@@ -162,6 +92,7 @@ group_state() {
 t0=$(now_ns)
 "$root/build/replytimed" -c "$conf" >"$tmp/replytimed.log" 2>&1 &
 daemon_pid=$!
+track "$daemon_pid"
 deadline=$((t0 + timeout_s * 1000000000))
 while :; do
 	if ! kill -0 "$daemon_pid" 2>/dev/null; then

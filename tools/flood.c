@@ -1,0 +1,314 @@
+/*
+ * The flood benchmark's load: ENTRIES unique conversations, one customer
+ * message each, with a 1 MiB conversation id in every BIG_EVERY-th entry,
+ * written live into a stream that replytimed drains.  It keeps Redis's
+ * memory bounded by trimming what the daemon has read and the dead
+ * letters it has counted, watches the gaps between published snapshots,
+ * and in the end reads the daemon's peak RSS.  Prints name=value lines.
+ *
+ * usage: flood HOST PORT DAEMON_PID [ENTRIES [BIG_EVERY]]
+ */
+
+#include <sys/time.h>
+
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <hiredis/hiredis.h>
+
+#define FL_PIPELINE	1000		/* XADDs per round trip */
+#define FL_BIG		(1 << 20)	/* bytes of an oversize id */
+#define FL_MAX_LAG	200000		/* unread entries before we wait */
+#define FL_TRIM_EVERY	50000		/* entries between trims */
+#define FL_STREAM	"cs:events"
+#define FL_DEAD		"cs:events:dead"
+#define FL_CHANNEL	"cs:snapshot"
+#define FL_GROUP	"replytimed"
+
+static const char	*fl_host;
+static int		 fl_port;
+static volatile int	 fl_done;
+static int64_t		 fl_max_gap;	/* ms between two snapshots */
+static uint64_t		 fl_snapshots;
+
+static void __attribute__((noreturn, format(printf, 1, 2)))
+fl_die(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	fprintf(stderr, "flood: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+static int64_t
+fl_mono_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+static int64_t
+fl_wall_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+static redisContext *
+fl_connect(void)
+{
+	redisContext	*c;
+
+	c = redisConnect(fl_host, fl_port);
+	if (c == NULL || c->err)
+		fl_die("redis %s:%d: %s", fl_host, fl_port,
+		    c != NULL ? c->errstr : "out of memory");
+	return (c);
+}
+
+static redisReply *
+fl_cmd(redisContext *c, const char *fmt, ...)
+{
+	redisReply	*r;
+	va_list		 ap;
+
+	va_start(ap, fmt);
+	r = redisvCommand(c, fmt, ap);
+	va_end(ap);
+	if (r == NULL)
+		fl_die("redis: %s", c->errstr);
+	if (r->type == REDIS_REPLY_ERROR)
+		fl_die("redis: %s: %s", fmt, r->str);
+	return (r);
+}
+
+/* The subscriber: the longest gap between two published snapshots. */
+static void *
+fl_watch(void *arg)
+{
+	redisContext	*c = fl_connect();
+	redisReply	*r;
+	struct pollfd	 pfd;
+	int64_t		 last = 0, now;
+
+	(void)arg;
+	freeReplyObject(fl_cmd(c, "SUBSCRIBE %s", FL_CHANNEL));
+	pfd.fd = c->fd;
+	pfd.events = POLLIN;
+	while (!fl_done) {
+		if (poll(&pfd, 1, 100) <= 0)
+			continue;
+		if (redisGetReply(c, (void **)&r) != REDIS_OK)
+			fl_die("subscriber: %s", c->errstr);
+		do {
+			now = fl_mono_ms();
+			if (r->type == REDIS_REPLY_ARRAY && r->elements == 3 &&
+			    strcmp(r->element[0]->str, "message") == 0) {
+				if (last != 0 && now - last > fl_max_gap)
+					fl_max_gap = now - last;
+				last = now;
+				fl_snapshots++;
+			}
+			freeReplyObject(r);
+			r = NULL;
+			if (redisGetReplyFromReader(c, (void **)&r) !=
+			    REDIS_OK)
+				fl_die("subscriber: %s", c->errstr);
+		} while (r != NULL);
+	}
+	redisFree(c);
+	return (NULL);
+}
+
+/* The group's pending count, lag (entries not yet read) and position. */
+static void
+fl_group(redisContext *c, long long *pending, long long *lag, char *ldi,
+    size_t len)
+{
+	redisReply	*r, *g, *k, *v;
+	size_t		 i, j;
+	int		 ours;
+
+	*pending = *lag = -1;
+	r = fl_cmd(c, "XINFO GROUPS %s", FL_STREAM);
+	for (i = 0; i < r->elements; i++) {
+		g = r->element[i];
+		ours = 0;
+		for (j = 0; j + 1 < g->elements; j += 2) {
+			k = g->element[j];
+			v = g->element[j + 1];
+			if (strcmp(k->str, "name") == 0)
+				ours = strcmp(v->str, FL_GROUP) == 0;
+		}
+		if (!ours)
+			continue;
+		for (j = 0; j + 1 < g->elements; j += 2) {
+			k = g->element[j];
+			v = g->element[j + 1];
+			if (strcmp(k->str, "pending") == 0)
+				*pending = v->integer;
+			else if (strcmp(k->str, "lag") == 0)
+				*lag = v->type == REDIS_REPLY_INTEGER ?
+				    v->integer : -1;
+			else if (strcmp(k->str, "last-delivered-id") == 0)
+				snprintf(ldi, len, "%s", v->str);
+		}
+	}
+	freeReplyObject(r);
+}
+
+/*
+ * Trims what the daemon has read from the events stream (keeping ten
+ * seconds behind its position) and empties the dead letters, counting
+ * them.
+ */
+static long long
+fl_trim(redisContext *c)
+{
+	redisReply	*r;
+	long long	 pending, lag, n;
+	char		 ldi[64] = "0-0";
+
+	fl_group(c, &pending, &lag, ldi, sizeof(ldi));
+	if (strtoll(ldi, NULL, 10) > 10000)
+		freeReplyObject(fl_cmd(c, "XTRIM %s MINID %lld", FL_STREAM,
+		    strtoll(ldi, NULL, 10) - 10000));
+	r = fl_cmd(c, "XTRIM %s MAXLEN 0", FL_DEAD);
+	n = r->integer;
+	freeReplyObject(r);
+	return (n);
+}
+
+static long
+fl_peak_rss_kb(long pid)
+{
+	char	 path[64], line[256];
+	long	 kb = -1;
+	FILE	*f;
+
+	snprintf(path, sizeof(path), "/proc/%ld/status", pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return (-1);
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "VmHWM: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return (kb);
+}
+
+int
+main(int argc, char **argv)
+{
+	redisContext	*c;
+	redisReply	*r;
+	pthread_t	 watcher;
+	char		*big, conv[32], team[16], agent[16], ts[24], ldi[64];
+	long long	 n = 2000000, every = 1000, i, k, batch, nbig = 0;
+	long long	 dead = 0;
+	long long	 pending, lag;
+	int64_t		 t0, t1, deadline;
+	long		 pid, rss;
+	const char	*id;
+	size_t		 idlen;
+
+	if (argc < 4 || argc > 6)
+		fl_die("usage: flood HOST PORT DAEMON_PID [ENTRIES "
+		    "[BIG_EVERY]]");
+	fl_host = argv[1];
+	fl_port = atoi(argv[2]);
+	pid = atol(argv[3]);
+	if (argc > 4 && (n = atoll(argv[4])) <= 0)
+		fl_die("ENTRIES must be positive");
+	if (argc > 5 && (every = atoll(argv[5])) <= 0)
+		fl_die("BIG_EVERY must be positive");
+	if ((big = malloc(FL_BIG + 1)) == NULL)
+		fl_die("out of memory");
+	memset(big, 'x', FL_BIG);
+	big[FL_BIG] = '\0';
+
+	c = fl_connect();
+	if (pthread_create(&watcher, NULL, fl_watch, NULL) != 0)
+		fl_die("pthread_create failed");
+	t0 = fl_mono_ms();
+	for (i = 0; i < n; i += batch) {
+		batch = n - i < FL_PIPELINE ? n - i : FL_PIPELINE;
+		for (k = 0; k < batch; k++) {
+			snprintf(conv, sizeof(conv), "flood-%lld", i + k);
+			snprintf(team, sizeof(team), "team-%lld", (i + k) % 20);
+			snprintf(agent, sizeof(agent), "agent-%lld",
+			    (i + k) % 500);
+			snprintf(ts, sizeof(ts), "%" PRId64, fl_wall_ms());
+			id = conv;
+			idlen = strlen(conv);
+			if ((i + k) % every == every - 1) {
+				id = big;
+				idlen = FL_BIG;
+				nbig++;
+			}
+			redisAppendCommand(c, "XADD %s * conversation %b role "
+			    "customer team %s agent %s ts %s", FL_STREAM, id,
+			    idlen, team, agent, ts);
+		}
+		for (k = 0; k < batch; k++) {
+			if (redisGetReply(c, (void **)&r) != REDIS_OK)
+				fl_die("redis: %s", c->errstr);
+			freeReplyObject(r);
+		}
+		if ((i + batch) % FL_TRIM_EVERY != 0)
+			continue;
+		dead += fl_trim(c);
+		for (;;) {		/* let the daemon keep up */
+			fl_group(c, &pending, &lag, ldi, sizeof(ldi));
+			if (lag < FL_MAX_LAG)
+				break;
+			usleep(10000);
+		}
+		fprintf(stderr, "flood: %lld entries, lag %lld\n", i + batch,
+		    lag);
+	}
+
+	deadline = fl_mono_ms() + 600000;
+	for (;;) {
+		fl_group(c, &pending, &lag, ldi, sizeof(ldi));
+		if (lag == 0 && pending == 0)
+			break;
+		if (fl_mono_ms() > deadline)
+			fl_die("not drained after 600 s: lag %lld, pending "
+			    "%lld", lag, pending);
+		usleep(10000);
+	}
+	t1 = fl_mono_ms();
+	usleep(500000);		/* the last dead letters land */
+	dead += fl_trim(c);
+	rss = fl_peak_rss_kb(pid);
+	fl_done = 1;
+	pthread_join(watcher, NULL);
+	redisFree(c);
+	free(big);
+
+	printf("flood_entries=%lld\n", n);
+	printf("flood_oversize_entries=%lld\n", nbig);
+	printf("flood_oversize_dead_lettered=%lld\n", dead);
+	printf("flood_entries_per_s=%.0f\n", n / ((t1 - t0) / 1000.0));
+	printf("flood_snapshots=%" PRIu64 "\n", fl_snapshots);
+	printf("flood_max_publish_gap_ms=%" PRId64 "\n", fl_max_gap);
+	printf("flood_peak_rss_mb=%.1f\n", rss / 1024.0);
+	return (dead == nbig ? 0 : 1);
+}

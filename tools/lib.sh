@@ -1,0 +1,102 @@
+# Shell helpers for the project's scripts (benchmarks, demo, screenshot):
+# a private redis-server on a free loopback port in a temporary directory,
+# and a cleanup that stops every process started through it, newest
+# first, and removes the directory.  Source it; it sets traps.
+
+tmp=
+redis_port=
+lib_pids=
+
+say() {
+	echo "${lib_name:-replytimed}: $*" >&2
+}
+
+die() {
+	say "$*"
+	exit 1
+}
+
+# Stops one process: SIGTERM, up to 5 s, then SIGKILL.
+stop_pid() {
+	local pid=$1 _
+	kill -0 "$pid" 2>/dev/null || return 0
+	kill -TERM "$pid" 2>/dev/null || true
+	for _ in $(seq 50); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+}
+
+# Remembers a started process for the cleanup.
+track() {
+	lib_pids="$1 $lib_pids"
+}
+
+cleanup() {
+	local pid
+	for pid in $lib_pids; do
+		stop_pid "$pid"
+	done
+	lib_pids=
+	if [ -n "$tmp" ]; then
+		rm -rf "$tmp"
+		tmp=
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# Makes the temporary directory $tmp.
+make_tmp() {
+	tmp=$(mktemp -d "${TMPDIR:-/tmp}/${lib_name:-replytimed}.XXXXXX")
+}
+
+# Whether something answers on a loopback port.
+port_busy() {
+	(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# A free loopback port, picked at random.
+free_port() {
+	local p _
+	for _ in $(seq 50); do
+		p=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+		port_busy "$p" || { echo "$p"; return 0; }
+	done
+	return 1
+}
+
+# Starts redis-server in $tmp on a free port: sets $redis_port.  Extra
+# arguments go to redis-server.
+start_redis() {
+	local p pid _
+	command -v redis-server >/dev/null ||
+	    die "redis-server is not installed (make deps)"
+	for _ in $(seq 20); do
+		p=$(free_port) || continue
+		redis-server --bind 127.0.0.1 --port "$p" --save "" \
+		    --appendonly no --dir "$tmp" --logfile "$tmp/redis.log" \
+		    --daemonize no "$@" &
+		pid=$!
+		for _ in $(seq 100); do
+			kill -0 "$pid" 2>/dev/null || break
+			if [ "$(redis-cli -p "$p" PING 2>/dev/null)" = PONG ]
+			then
+				track "$pid"
+				redis_port=$p
+				return 0
+			fi
+			sleep 0.05
+		done
+		kill -KILL "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	done
+	die "could not start redis-server on a free port"
+}
+
+rcli() {
+	redis-cli -h 127.0.0.1 -p "$redis_port" "$@"
+}
