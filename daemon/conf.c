@@ -845,17 +845,22 @@ conf_check(struct conf_ctx *ctx)
 /*
  * Reports a JSON syntax error.  Jansson quotes the token it stopped at; a
  * string token may be a secret such as http.token, so that quote is cut,
- * except for a duplicate key, where the quote is the key's name.
+ * except for a duplicate key, where the quote is the key's name.  The
+ * quote is raw bytes of the file: anything unprintable becomes '?', as in
+ * conf_vis(), so the message stays one clean line.
  */
 static void
 conf_json_err(struct conf_ctx *ctx, json_error_t *jerr)
 {
-	char	 text[JSON_ERROR_TEXT_LENGTH], *near;
+	char	 text[JSON_ERROR_TEXT_LENGTH], *near, *p;
 
 	snprintf(text, sizeof(text), "%s", jerr->text);
 	if (json_error_code(jerr) != json_error_duplicate_key &&
 	    (near = strstr(text, " near '\"")) != NULL)
 		*near = '\0';
+	for (p = text; *p != '\0'; p++)
+		if (!isprint((unsigned char)*p))
+			*p = '?';
 	conf_err(ctx, NULL, "line %d column %d: %s", jerr->line, jerr->column,
 	    text);
 }

@@ -63,8 +63,18 @@ engine_new(const struct conf *cf)
 void
 engine_free(struct engine *e)
 {
+	int	 k;
+
 	if (e == NULL)
 		return;
+	for (k = 0; k < ENGINE_MAX_THRESHOLDS; k++) {
+		free(e->thr[k].rule);
+		free(e->thr[k].severity);
+	}
+	for (k = 0; k < 2; k++) {
+		free(e->overdue[k].rule);
+		free(e->overdue[k].severity);
+	}
 	reorder_clear(&e->reorder);
 	alerts_free(e->alerts);
 	convs_clear(&e->convs);
@@ -108,11 +118,21 @@ engine_set_targets(struct engine *e, const struct conf *cf)
 	}
 }
 
+/* Replaces a string the engine owns with a copy of s. */
+static void
+engine_strset(char **dst, const char *s)
+{
+	free(*dst);
+	*dst = xstrdup(s);
+}
+
 /*
  * Sets the conversation alert rules: first_response_overdue and
  * response_overdue, built in, then those of the config.  A reload may
  * change their seconds and severities, not their number or order (those
  * take a restart: the wait's bits of what it passed follow the order).
+ * Names are copied: the caller frees a config once the next one is in,
+ * and a reload with fewer rules leaves the rest running as they were.
  */
 void
 engine_set_rules(struct engine *e, const struct conf *cf)
@@ -131,17 +151,17 @@ engine_set_rules(struct engine *e, const struct conf *cf)
 		th->kind = THRESHOLD_ALERT;
 		th->after = r->open_ms;
 		th->first_only = r->first_only;
-		th->rule = r->name;
-		th->severity = r->severity;
+		engine_strset(&th->rule, r->name);
+		engine_strset(&th->severity, r->severity);
 	}
 	if (e->nthr == THR_ALERTS && n != e->nthr) {
 		e->nthr = n;
 		e->thr_lb = INT64_MIN;
 	}
-	e->overdue[0].rule = "first_response_overdue";
-	e->overdue[0].severity = "warning";
-	e->overdue[1].rule = "response_overdue";
-	e->overdue[1].severity = "critical";
+	engine_strset(&e->overdue[0].rule, "first_response_overdue");
+	engine_strset(&e->overdue[0].severity, "warning");
+	engine_strset(&e->overdue[1].rule, "response_overdue");
+	engine_strset(&e->overdue[1].severity, "critical");
 	if (e->alerts != NULL && e->clock != ENGINE_NO_CLOCK)
 		alerts_set_conf(e->alerts, cf, e->clock);
 }

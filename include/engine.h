@@ -83,8 +83,8 @@ struct threshold {
 	int64_t			 after;		/* ms after the wait starts */
 	int			 first_only;
 	struct conv		*cursor;	/* first wait not yet passed */
-	const char		*rule;		/* alerts: name, severity */
-	const char		*severity;
+	char			*rule;		/* alerts: name, severity, */
+	char			*severity;	/* the engine's own copies */
 };
 
 struct engine {
