@@ -2,6 +2,9 @@
 
 PREFIX	?= /usr/local
 DESTDIR	?=
+BINDIR	?= $(PREFIX)/bin
+SYSCONFDIR ?= /etc
+UNITDIR	?= $(PREFIX)/lib/systemd/system
 VERSION	 = 0.1.0
 TORTURE_FUZZ_SECONDS ?= 30
 
@@ -36,8 +39,9 @@ STOBJ	 = $(TESTS:%=$(B)/asan/tests/%.o)
 DEB_PKGS = build-essential pkg-config libevent-dev libhiredis-dev \
 	   libjansson-dev libcriterion-dev redis-server prometheus chromium
 
-.PHONY: all deps check test test-asan bench clean valgrind torture
-all: $(B)/replytimed
+.PHONY: all deps check test test-asan bench clean valgrind torture demo screenshot \
+	install uninstall test-install
+all: $(B)/replytimed $(B)/replytime-gen
 
 $(B)/replytimed: $(EOBJ) $(DOBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
@@ -90,17 +94,65 @@ deps:
 	fi
 
 test: deps
-	@$(MAKE) --no-print-directory $(B)/tests $(B)/replytimed
+	@$(MAKE) --no-print-directory $(B)/tests $(B)/replytimed \
+	    $(B)/replytime-gen
 	$(B)/tests --jobs 2
 
 test-asan: deps
-	@$(MAKE) --no-print-directory $(B)/tests-asan $(B)/replytimed-asan
+	@$(MAKE) --no-print-directory $(B)/tests-asan $(B)/replytimed-asan \
+	    $(B)/replytime-gen
 	REPLYTIMED_BIN=$(B)/replytimed-asan \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1 $(B)/tests-asan --jobs 2
 
 check: deps
-	@$(MAKE) --no-print-directory all test test-asan
+	@$(MAKE) --no-print-directory all test test-asan test-install
+
+# The wallboard on live generated traffic; Ctrl-C stops it all.
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@tools/demo.sh
+
+# The README's picture of the wallboard, made from the demo.
+screenshot: deps
+	@$(MAKE) --no-print-directory all
+	@DEMO_SCREENSHOT=tools/wallboard.png tools/demo.sh
+
+# The binary, the traffic generator, the unit (pointing at BINDIR and
+# SYSCONFDIR) and, unless already there, the config and an empty
+# password file.  An operator's edited config is never overwritten.
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR) \
+	    $(DESTDIR)$(SYSCONFDIR)/replytimed
+	install -m 0755 $(B)/replytimed $(DESTDIR)$(BINDIR)/replytimed
+	install -m 0755 $(B)/replytime-gen $(DESTDIR)$(BINDIR)/replytime-gen
+	sed -e 's|/usr/local/bin/|$(BINDIR)/|' \
+	    -e 's|/etc/replytimed/|$(SYSCONFDIR)/replytimed/|g' \
+	    systemd/replytimed.service > $(B)/replytimed.service
+	install -m 0644 $(B)/replytimed.service \
+	    $(DESTDIR)$(UNITDIR)/replytimed.service
+	@cf=$(DESTDIR)$(SYSCONFDIR)/replytimed/replytimed.json; \
+	if [ -e $$cf ]; then echo "keeping $$cf"; \
+	else install -m 0644 conf/replytimed.json $$cf; fi
+	@pw=$(DESTDIR)$(SYSCONFDIR)/replytimed/redis-password; \
+	[ -e $$pw ] || install -m 0600 /dev/null $$pw
+
+# Removes what install put there; the config only if it was not edited,
+# the password file only if it is empty.
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/replytimed $(DESTDIR)$(BINDIR)/replytime-gen \
+	    $(DESTDIR)$(UNITDIR)/replytimed.service
+	@d=$(DESTDIR)$(SYSCONFDIR)/replytimed; \
+	if cmp -s $$d/replytimed.json conf/replytimed.json; then \
+		rm -f $$d/replytimed.json; fi; \
+	if [ -e $$d/redis-password ] && [ ! -s $$d/redis-password ]; then \
+		rm -f $$d/redis-password; fi; \
+	rmdir $$d 2>/dev/null || echo "kept $$d (edited files in it)"
+
+# make install into a temporary DESTDIR, the installed binary checks the
+# installed config, make uninstall leaves nothing behind.
+test-install: all
+	@tools/test-install.sh
 
 # The integration suites with the daemon under valgrind's memcheck: each
 # daemon run leaves a report in build/valgrind, empty when clean.  The

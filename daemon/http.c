@@ -32,11 +32,15 @@
 #define HTTP_MAX_HEADERS	8192	/* bytes of request headers */
 #define HTTP_MAX_BODY		1024	/* we take no bodies */
 #define HTTP_RETRY_MS		3000	/* EventSource's reconnection delay */
-/* The page may run its inline code and talk to us, nothing else. */
+/*
+ * The page may run its inline code and talk to us (the stream, and its
+ * first data through hidden frames), nothing else.
+ */
 #define HTTP_PAGE_CSP							\
 	"default-src 'none'; script-src 'unsafe-inline'; "		\
-	"style-src 'unsafe-inline'; connect-src 'self'; img-src data:; "	\
-	"base-uri 'none'; form-action 'none'"
+	"style-src 'unsafe-inline'; connect-src 'self'; frame-src 'self'; "	\
+	"img-src data:; base-uri 'none'; form-action 'none'; "		\
+	"frame-ancestors 'self'"
 
 /* The wallboard page, embedded by wallboard.S. */
 extern const char	 wallboard_html[];

@@ -372,3 +372,85 @@ Test(web, events_live)
 	close(fd);
 	done = 1;
 }
+
+/*
+ * The wallboard in Debian's headless chromium, from a daemon fed a trace
+ * of 60 agents: the rendered DOM has a row for every one of them and
+ * the overdue wait among the alerts.  --dump-dom prints the DOM at the
+ * page's load event, which the page holds until its first data is shown.
+ */
+Test(web, wallboard_lists_every_agent)
+{
+	struct ready	 r;
+	char		 conv[32], agent[32], ts[32], cmd[2 * PATH_MAX + 512];
+	char		*dom, want[128], path[PATH_MAX];
+	int64_t		 base = (rh_now_ms() / 1000 - 900) * 1000;
+	FILE		*p;
+	size_t		 len = 0, n;
+	int		 i, rows = 0, st;
+	const char	*q;
+
+	start_redis(0);
+	/* customers in the first minute, then answers, in time order */
+	for (i = 0; i < 60; i++) {
+		snprintf(conv, sizeof(conv), "c%d", i);
+		snprintf(agent, sizeof(agent), "agent-%02d", i);
+		snprintf(ts, sizeof(ts), "%lld", (long long)(base + i * S));
+		cr_assert_eq(xadd(rc, "cs:events", "*", NULL, 0, "conversation",
+		    conv, "role", "customer", "agent", agent, "team",
+		    i % 2 ? "sales" : "billing", "ts", ts, (char *)NULL), 0);
+	}
+	for (i = 0; i < 59; i++) {	/* agent-59's customer still waits */
+		snprintf(conv, sizeof(conv), "c%d", i);
+		snprintf(agent, sizeof(agent), "agent-%02d", i);
+		snprintf(ts, sizeof(ts), "%lld", (long long)(base + 60 * S +
+		    i * 3 * S));
+		cr_assert_eq(xadd(rc, "cs:events", "*", NULL, 0, "conversation",
+		    conv, "role", "agent", "agent", agent, "ts", ts,
+		    (char *)NULL), 0);
+	}
+	r.port = start_web(&dm[0], NULL);
+	r.want = 200;
+	WAIT(cond_ready, &r, 10000, "/readyz");
+	if (wait_settled("cs", base + 600 * S, 60, &dm[0], 10000) != 1) {
+		json_t	*snap = get_snapshot(rc, "cs");
+
+		cr_assert_fail("not settled: %lld outcomes, the snapshot "
+		    "counts %lld, clock %lld (want %lld), caught up %d",
+		    stream_len(rc, "cs:outcomes"), snapshot_outcomes(snap,
+		    "86400"), (long long)json_integer_value(json_object_get(
+		    snap, "clock_ms")), (long long)(base + 600 * S),
+		    caught_up(rc, "cs"));
+	}
+
+	snprintf(path, sizeof(path), "%s/chromium.log", srv.dir);
+	snprintf(cmd, sizeof(cmd), "timeout 60 chromium --headless "
+	    "--no-sandbox --disable-gpu --no-first-run "
+	    "--disable-background-networking --user-data-dir=%s/chromium "
+	    "--timeout=15000 --dump-dom http://127.0.0.1:%d/ 2>%s",
+	    srv.dir, r.port, path);
+	cr_assert_not_null(p = popen(cmd, "r"), "cannot run chromium");
+	dom = malloc(1 << 22);
+	cr_assert_not_null(dom);
+	while ((n = fread(dom + len, 1, (1 << 22) - 1 - len, p)) > 0)
+		len += n;
+	dom[len] = '\0';
+	st = pclose(p);
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "chromium: status "
+	    "%d (is it installed? make deps); its log is %s", st, path);
+
+	for (i = 0; i < 60; i++) {
+		snprintf(want, sizeof(want), "data-agent=\"agent-%02d\"", i);
+		cr_expect_not_null(strstr(dom, want), "no row for agent-%02d",
+		    i);
+	}
+	for (q = dom; (q = strstr(q, "data-agent=\"")) != NULL; q++)
+		rows++;
+	cr_expect_eq(rows, 60, "%d agent rows", rows);
+	cr_expect_not_null(strstr(dom, "data-alert-id=\""
+	    "response_overdue:conversation:c59:"), "the overdue wait is not "
+	    "among the alerts");
+	cr_expect_not_null(strstr(dom, "id=\"conn\""));
+	free(dom);
+	done = 1;
+}

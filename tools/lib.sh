@@ -100,3 +100,15 @@ start_redis() {
 rcli() {
 	redis-cli -h 127.0.0.1 -p "$redis_port" "$@"
 }
+
+# The status code of GET PATH on a loopback port, or nothing.
+http_status() {
+	local code=
+	{
+		exec 3<>"/dev/tcp/127.0.0.1/$1" &&
+		printf 'GET %s HTTP/1.0\r\n\r\n' "$2" >&3 &&
+		read -r -t 5 _ code _ <&3
+		exec 3>&- 3<&-
+	} 2>/dev/null || true
+	echo "$code"
+}

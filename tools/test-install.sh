@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# `make check`'s install test: make install into a temporary DESTDIR,
+# run the installed binary's --check-config on the installed config,
+# check the unit points at them, then make uninstall removes it all.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+dest=$(mktemp -d "${TMPDIR:-/tmp}/replytimed-install.XXXXXX")
+trap 'rm -rf "$dest"' EXIT
+fail() {
+	echo "test-install: $*" >&2
+	exit 1
+}
+
+make -C "$root" --no-print-directory -s install DESTDIR="$dest" \
+    PREFIX=/opt/rt >/dev/null
+bin=$dest/opt/rt/bin/replytimed
+conf=$dest/etc/replytimed/replytimed.json
+unit=$dest/opt/rt/lib/systemd/system/replytimed.service
+for f in "$bin" "$dest/opt/rt/bin/replytime-gen" "$conf" "$unit" \
+    "$dest/etc/replytimed/redis-password"; do
+	[ -e "$f" ] || fail "make install did not install $f"
+done
+[ "$(stat -c %a "$dest/etc/replytimed/redis-password")" = 600 ] ||
+    fail "the password file is not 0600"
+"$bin" --check-config -c "$conf" >/dev/null ||
+    fail "the installed binary refuses the installed config"
+grep -q '^ExecStart=/opt/rt/bin/replytimed -c /etc/replytimed/replytimed.json$' \
+    "$unit" || fail "the unit's ExecStart does not name the installed files"
+
+# a second install keeps an edited config
+echo '{"log": {"level": "debug"}}' > "$conf"
+make -C "$root" --no-print-directory -s install DESTDIR="$dest" \
+    PREFIX=/opt/rt >/dev/null
+grep -q debug "$conf" || fail "make install overwrote an edited config"
+"$bin" --check-config -c "$conf" >/dev/null || fail "edited config refused"
+
+make -C "$root" --no-print-directory -s uninstall DESTDIR="$dest" \
+    PREFIX=/opt/rt >/dev/null
+[ ! -e "$bin" ] && [ ! -e "$unit" ] || fail "make uninstall left files"
+[ -e "$conf" ] || fail "make uninstall removed an edited config"
+rm "$conf"
+cp "$root/conf/replytimed.json" "$conf"
+make -C "$root" --no-print-directory -s uninstall DESTDIR="$dest" \
+    PREFIX=/opt/rt >/dev/null
+[ ! -e "$dest/etc/replytimed" ] || fail "make uninstall left /etc/replytimed"
+echo "test-install: install, --check-config, keep-edited-config and" \
+    "uninstall all good"
