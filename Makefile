@@ -187,7 +187,7 @@ $(B)/obj/tools/%.o: tools/%.c
 # The engine alone, then the whole path through a private redis-server.
 bench: deps
 	@$(MAKE) --no-print-directory $(B)/bench $(B)/replytimed \
-	    $(B)/nullconsumer $(B)/loadgen $(B)/flood
+	    $(B)/nullconsumer $(B)/replytime-gen $(B)/flood
 	@$(B)/bench
 	@E2E_NO_BUILD=1 tools/bench-e2e.sh
 	@FLOOD_NO_BUILD=1 tools/bench-flood.sh
@@ -199,22 +199,20 @@ include tests/fuzz/fuzz.mk
 
 -include $(wildcard $(B)/obj/*.d $(B)/obj/*/*.d $(B)/asan/*.d $(B)/asan/*/*.d)
 
-# The end-to-end benchmark (tools/bench-e2e.sh) and its two helpers.
+# The end-to-end benchmark (tools/bench-e2e.sh), the flood and the tools.
 HLIBS	 = $(shell pkg-config --libs hiredis 2>/dev/null) -lm
 $(B)/nullconsumer: $(B)/obj/tools/nullconsumer.o
-	$(CC) $(CFLAGS) -o $@ $^ $(HLIBS)
-$(B)/loadgen: $(B)/obj/tools/loadgen.o
 	$(CC) $(CFLAGS) -o $@ $^ $(HLIBS)
 # The traffic generator (tools/replytime-gen.c).
 $(B)/replytime-gen: $(B)/obj/tools/replytime-gen.o
 	$(CC) $(CFLAGS) -o $@ $^ $(HLIBS)
 
 .PHONY: tools bench-e2e
-tools: $(B)/nullconsumer $(B)/loadgen
+tools: $(B)/nullconsumer $(B)/replytime-gen $(B)/flood
 
 bench-e2e: deps
 	@$(MAKE) --no-print-directory $(B)/replytimed $(B)/nullconsumer \
-	    $(B)/loadgen
+	    $(B)/replytime-gen
 	@E2E_NO_BUILD=1 tools/bench-e2e.sh
 $(B)/flood: $(B)/obj/tools/flood.o
 	$(CC) $(CFLAGS) -o $@ $^ $(HLIBS) -lpthread

@@ -1649,3 +1649,61 @@ Test(daemon, redis_paused)
 		cr_skip_test("a 10 s pause: make torture runs it");
 	fault_run(FAULT_REDIS_STOP, 0xf00dULL, 30, 3000);
 }
+
+/* A "name=" value from a name=value line, or -1. */
+static long long
+summary_get(const char *line, const char *name)
+{
+	const char	*p = line;
+	size_t		 n = strlen(name);
+
+	while ((p = strstr(p, name)) != NULL) {
+		if ((p == line || p[-1] == ' ') && p[n] == '=')
+			return (atoll(p + n + 1));
+		p += n;
+	}
+	return (-1);
+}
+
+/*
+ * The traffic generator feeding the daemon: an hour of chat with bad and
+ * late entries mixed in.  Exactly the entries the generator says it made
+ * bad or late are dead-lettered, the late ones as late.
+ */
+Test(daemon, generator_traffic)
+{
+	struct slist	 dead = { 0 };
+	const char	*gen = getenv("REPLYTIME_GEN_BIN");
+	char		 cmd[PATH_MAX + 256], line[1024] = "";
+	long long	 bad, late, nlate = 0;
+	int64_t		 t;
+	size_t		 i;
+	FILE		*p;
+
+	start_redis(0);
+	snprintf(cmd, sizeof(cmd), "%s -p %d --backlog 1 --count 30000 "
+	    "--seed 11 --bad-share 0.01 --late-share 0.005 --agents 40 "
+	    "--teams 4", gen != NULL && *gen != '\0' ? gen :
+	    "build/replytime-gen", srv.port);
+	cr_assert_not_null(p = popen(cmd, "r"));
+	if (fgets(line, sizeof(line), p) == NULL)
+		line[0] = '\0';
+	cr_assert_eq(pclose(p), 0, "%s failed: %s", cmd, line);
+	bad = summary_get(line, "bad");
+	late = summary_get(line, "late");
+	cr_assert(bad > 100 && late > 50, "summary: %s", line);
+	t = rh_now_ms();
+
+	start_daemon(&dm[0], "cs.json", NULL, NULL);
+	cr_assert_eq(wait_settled("cs", t - 3 * S, 1000, &dm[0], 20000), 1,
+	    "not settled (daemon %s)", dstate(&dm[0]));
+	cr_assert_eq(read_stream(rc, "cs:events:dead", &dead), 0);
+	cr_expect_eq((long long)dead.n, bad + late, "%zu dead letters for "
+	    "%lld bad and %lld late entries", dead.n, bad, late);
+	for (i = 0; i < dead.n; i++)
+		if (strcmp(sentry_get(&dead.e[i], "error"), "late") == 0)
+			nlate++;
+	cr_expect_eq(nlate, late);
+	slist_free(&dead);
+	done = 1;
+}

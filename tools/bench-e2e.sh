@@ -2,7 +2,8 @@
 # End-to-end benchmark: replytimed draining a chat stream from a private
 # redis-server, against a consumer that only reads and acknowledges.
 #
-# Loads E2E_ENTRIES (1000000) entries into cs:events with build/loadgen,
+# Loads E2E_ENTRIES (1000000) entries into cs:events with build/replytime-gen
+# (an hour of traffic of 500 agents in 12 teams),
 # drains them once with build/nullconsumer (group "null") and once with
 # build/replytimed (group "replytimed"), both timed from process start to
 # the last acknowledgement, and prints name=value lines:
@@ -12,7 +13,7 @@
 #   e2e_entries_per_s=...      replytimed
 #   e2e_ratio_vs_null=...      replytimed rate / null rate
 #
-# Environment: E2E_ENTRIES, E2E_SEED (loadgen seed, 1), E2E_TIMEOUT
+# Environment: E2E_ENTRIES, E2E_SEED (generator seed, 1), E2E_TIMEOUT
 # (seconds replytimed may take, 600), E2E_NO_BUILD=1 to skip `make`.
 # Progress goes to stderr; everything started is stopped on exit.
 
@@ -41,9 +42,9 @@ now_ns() {
 
 if [ "${E2E_NO_BUILD:-0}" != 1 ]; then
 	make -C "$root" --no-print-directory -s build/replytimed \
-	    build/nullconsumer build/loadgen >&2
+	    build/nullconsumer build/replytime-gen >&2
 fi
-for b in replytimed nullconsumer loadgen; do
+for b in replytimed nullconsumer replytime-gen; do
 	[ -x "$root/build/$b" ] || die "build/$b is missing"
 done
 
@@ -52,7 +53,8 @@ start_redis
 port=$redis_port
 say "redis-server on 127.0.0.1:$port, loading $n entries"
 
-"$root/build/loadgen" 127.0.0.1 "$port" "$stream" "$n" "$seed" >&2
+"$root/build/replytime-gen" -p "$port" -s "$stream" --agents 500 \
+    --teams 12 --backlog 1 --count "$n" --seed "$seed" >&2
 len=$(rcli XLEN "$stream")
 [ "$len" = "$n" ] || die "$stream holds $len entries, expected $n"
 last_id=$(rcli XREVRANGE "$stream" + - COUNT 1 | head -n 1)
