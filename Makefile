@@ -35,9 +35,11 @@ TOBJ	 = $(TESTS:%=$(B)/obj/tests/%.o)
 SEOBJ	 = $(ENGINE:%=$(B)/asan/%.o) $(EDGE:%=$(B)/asan/%.o)
 STOBJ	 = $(TESTS:%=$(B)/asan/tests/%.o)
 
-# promtool (prometheus) checks /metrics; chromium renders the wallboard.
+# promtool (prometheus) checks /metrics; chromium renders the wallboard;
+# clang and its runtime build the fuzzers; valgrind for make valgrind.
 DEB_PKGS = build-essential pkg-config libevent-dev libhiredis-dev \
-	   libjansson-dev libcriterion-dev redis-server prometheus chromium
+	   libjansson-dev libcriterion-dev redis-server prometheus chromium \
+	   clang libclang-rt-14-dev valgrind
 
 .PHONY: all deps check test test-asan bench clean valgrind torture demo screenshot \
 	install uninstall test-install
