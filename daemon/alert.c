@@ -235,6 +235,13 @@ alerts_firing(const struct alerts *a)
 	return (a->firing);
 }
 
+/* Whether no (rule, subject) is pending or firing. */
+int
+alerts_idle(const struct alerts *a)
+{
+	return (a->count == 0);
+}
+
 uint64_t
 alerts_transitions(const struct alerts *a)
 {

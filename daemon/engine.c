@@ -649,6 +649,25 @@ engine_prefetch(const struct engine *e)
 	}
 }
 
+/*
+ * Whether evaluating the alert rules at t and after changes nothing until
+ * the next outcome: none is pending or firing, and every window is empty
+ * (the global scope counts every outcome), so each rule sees the same
+ * empty values at every instant and nothing holds.
+ */
+static int
+engine_alerts_quiet(const struct engine *e, int64_t t)
+{
+	int	 i;
+
+	if (!alerts_idle(e->alerts))
+		return (0);
+	for (i = 0; i < e->scopes.nwindows; i++)
+		if (!window_empty(&e->scopes.global->win[i], t))
+			return (0);
+	return (1);
+}
+
 static int64_t
 engine_stamp(struct engine *e, int64_t when)
 {
@@ -667,7 +686,7 @@ engine_advance(struct engine *e, int64_t wall, int caught_up)
 {
 	struct chat_event	*ev;
 	struct conv	*c;
-	int64_t		 t, thr_at = 0, ttl_at = 0, eval_at;
+	int64_t		 t, thr_at = 0, ttl_at = 0, eval_at, next;
 	int		 k, have_ttl;
 
 	if ((t = engine_target(e, wall, caught_up)) == ENGINE_NO_CLOCK)
@@ -713,11 +732,15 @@ engine_advance(struct engine *e, int64_t wall, int caught_up)
 			c = e->thr[k].cursor;
 			e->thr[k].cursor = c->wait_next;
 			engine_breach(e, c, k, engine_stamp(e, thr_at));
-			/* overdue on the clock (not at a close): alert too */
+			/*
+			 * Overdue on the clock (not at a close): alert too,
+			 * at the breach's stamp, which is later than thr_at
+			 * when a reload lowered the target.
+			 */
 			if (k == THR_FRT || k == THR_WITHIN) {
 				c->passed |= BIT(k == THR_FRT ?
 				    BIT_FRT_OVERDUE : BIT_WITHIN_OVERDUE);
-				engine_alert(e, c, &e->overdue[k], thr_at,
+				engine_alert(e, c, &e->overdue[k], e->stamp,
 				    ALERT_FIRING);
 			}
 		} else if (have_ttl && ttl_at <= eval_at) {
@@ -727,6 +750,23 @@ engine_advance(struct engine *e, int64_t wall, int caught_up)
 			alerts_eval(e->alerts, &e->scopes,
 			    engine_stamp(e, eval_at));
 			e->eval_at = alerts_next(e->alerts, eval_at);
+			/*
+			 * Idle: skip to the first instant at or after the
+			 * next thing to apply, so that a clock jumping over
+			 * years (an old first entry) does not walk them.
+			 */
+			if (engine_alerts_quiet(e, eval_at)) {
+				next = t;
+				if (ev != NULL && ev->ts < next)
+					next = ev->ts;
+				if (thr_at < next)
+					next = thr_at;
+				if (ttl_at < next)
+					next = ttl_at;
+				if (next > e->eval_at)
+					e->eval_at = alerts_next(e->alerts,
+					    next - 1);
+			}
 		} else
 			break;
 	}

@@ -55,6 +55,7 @@ struct json_t	*alerts_object(const char *, const char *, const char *,
 void		 alerts_firing_list(const struct alerts *, struct json_t *);
 void		 alerts_sort(struct json_t *);
 size_t		 alerts_firing(const struct alerts *);
+int		 alerts_idle(const struct alerts *);
 uint64_t	 alerts_transitions(const struct alerts *);
 const char	*alert_status_name(enum alert_status);
 const char	*alert_scope_name(int);
