@@ -108,7 +108,7 @@ test-asan: deps
 	UBSAN_OPTIONS=print_stacktrace=1 $(B)/tests-asan --jobs 2
 
 check: deps
-	@$(MAKE) --no-print-directory all test test-asan test-install
+	@$(MAKE) --no-print-directory all test test-asan test-install fuzz-smoke
 
 # The wallboard on live generated traffic; Ctrl-C stops it all.
 demo: deps
