@@ -9,6 +9,16 @@
 #include "entry.h"
 #include "xmalloc.h"
 
+/* gcc says ASan is on by a macro, clang by __has_feature. */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ENTRY_HAS_ASAN	1
+#endif
+#endif
+#ifndef ENTRY_HAS_ASAN
+#define ENTRY_HAS_ASAN	0
+#endif
+
 const char *const reason_names[REASON_COUNT] = {
 #define REASON_NAME(id, name) name,
 	REASON_TABLE(REASON_NAME)
@@ -55,7 +65,7 @@ chat_event_alloc(size_t size)
 	union event_block	*b;
 	struct chat_event		*ev;
 
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(__SANITIZE_ADDRESS__) || ENTRY_HAS_ASAN
 	ev = xmalloc(size);
 	ev->pooled = 0;
 	return (ev);

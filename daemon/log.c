@@ -42,7 +42,7 @@ log_level_name(int level)
 	return (log_names[level]);
 }
 
-static void
+static void __attribute__((format(printf, 2, 0)))
 log_vline(const char *level, const char *fmt, va_list ap, const char *err)
 {
 	char	 buf[1024];

@@ -16,11 +16,7 @@ FUZZ_DIR	 = tests/fuzz
 FUZZ_TARGETS	 = fuzz_entry fuzz_conf fuzz_http
 FUZZ_SAN	 = -fsanitize=fuzzer,address,undefined \
 		   -fno-sanitize-recover=all -fno-omit-frame-pointer
-# clang's -Wformat=2 also wants a literal format in log.c's vsnprintf.
-# entry.c keeps its event pool out of sanitizer builds by gcc's macro,
-# which clang 14 does not define: define it, so a use after free shows.
-FUZZ_CFLAGS	 = $(XCFLAGS) -Wno-format-nonliteral -g -O1 $(FUZZ_SAN) \
-		   -D__SANITIZE_ADDRESS__=1
+FUZZ_CFLAGS	 = $(XCFLAGS) -g -O1 $(FUZZ_SAN)
 FUZZ_DOBJ	 = $(ENGINE:%=$(FUZZ_B)/obj/%.o)
 # The clock's walk compares times in loops over every alert instant: the
 # comparison tracing, which guides the fuzzer through parsers, made it
