@@ -189,7 +189,7 @@ $(B)/obj/tools/%.o: tools/%.c
 # The engine alone, then the whole path through a private redis-server.
 bench: deps
 	@$(MAKE) --no-print-directory $(B)/bench $(B)/replytimed \
-	    $(B)/nullconsumer $(B)/replytime-gen $(B)/flood
+	    $(B)/nullconsumer $(B)/replytime-gen $(B)/flood >&2
 	@$(B)/bench
 	@E2E_NO_BUILD=1 tools/bench-e2e.sh
 	@FLOOD_NO_BUILD=1 tools/bench-flood.sh
