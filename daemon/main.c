@@ -321,6 +321,12 @@ reload_keep(struct conf *nc)
 	    nc->publish.interval_ms != d.cf->publish.interval_ms)
 		log_warnx("reload: redis, ingest and publish changes take "
 		    "effect after a restart");
+	if (strcmp(nc->http.listen, d.cf->http.listen) != 0 ||
+	    strcmp(nc->http.token, d.cf->http.token) != 0 ||
+	    nc->http.max_clients != d.cf->http.max_clients ||
+	    nc->http.heartbeat_s != d.cf->http.heartbeat_s ||
+	    nc->http.client_buffer_kb != d.cf->http.client_buffer_kb)
+		log_warnx("reload: http changes take effect after a restart");
 	nc->metrics = d.cf->metrics;
 }
 
