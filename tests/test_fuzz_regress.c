@@ -15,51 +15,7 @@
 #define FR_WALL0	1700000000000LL	/* fuzz_entry.c's FZ_WALL0 */
 #define FR_MAX		256		/* records kept of each kind */
 
-/*
- * fuzz_entry.c's config variants 2, 3 and 4 (its fz_confs), the ones the
- * inputs below name with "!cN" and "!rN"; variant 0 is conf_default().
- */
-static const char *const fr_confs[] = {
-	NULL,
-	NULL,
-	"{\"ingest\": {\"allowed_lateness_ms\": 0, \"max_future_ms\": 0, "
-	"\"retention_s\": 180}, \"metrics\": {\"windows_s\": [60, 120], "
-	"\"conversation_ttl_s\": 60, \"max_conversations\": 3}, "
-	"\"targets\": {\"first_response_s\": 1, \"response_within_s\": 2.5}, "
-	"\"alerts\": {\"interval_s\": 1, \"rules\": ["
-	"{\"name\": \"g_rate\", \"scope\": \"global\", \"metric\": \"rate\", "
-	"\"window_s\": 60, \"op\": \"<\", \"threshold\": 1, "
-	"\"min_samples\": 0, \"for_s\": 0, \"repeat_s\": 1},"
-	"{\"name\": \"a_max\", \"scope\": \"agent\", \"metric\": "
-	"\"art_max_s\", \"window_s\": 120, \"op\": \">=\", \"threshold\": 0, "
-	"\"for_s\": 1, \"severity\": \"critical\"},"
-	"{\"name\": \"t_unanswered\", \"scope\": \"team\", \"metric\": "
-	"\"unanswered\", \"window_s\": 60, \"op\": \">\", \"threshold\": 0, "
-	"\"min_samples\": 0, \"repeat_s\": 2},"
-	"{\"name\": \"c1\", \"scope\": \"conversation\", \"open_s\": 1},"
-	"{\"name\": \"c2\", \"scope\": \"conversation\", \"open_s\": 2, "
-	"\"first_only\": true}]}}",
-	"{\"ingest\": {\"allowed_lateness_ms\": 500, \"max_future_ms\": 60000, "
-	"\"retention_s\": 240}, \"metrics\": {\"windows_s\": [60, 180], "
-	"\"exclude_bot_time\": false, \"conversation_ttl_s\": 60, "
-	"\"max_conversations\": 2}, \"targets\": {\"first_response_s\": 0.5, "
-	"\"response_within_s\": 1}, \"alerts\": {\"interval_s\": 2, "
-	"\"rules\": [{\"name\": \"g_frt\", \"scope\": \"global\", \"metric\": "
-	"\"frt_p90_s\", \"window_s\": 60, \"op\": \"<=\", \"threshold\": 5, "
-	"\"min_samples\": 1, \"repeat_s\": 4},"
-	"{\"name\": \"c1\", \"scope\": \"conversation\", \"open_s\": 3, "
-	"\"severity\": \"page\"}]}}",
-	"{\"metrics\": {\"windows_s\": [60], \"conversation_ttl_s\": 120, "
-	"\"max_conversations\": 5}, \"targets\": {\"first_response_s\": 5, "
-	"\"response_within_s\": 10}, \"alerts\": {\"interval_s\": 3, "
-	"\"rules\": [{\"name\": \"a_resp\", \"scope\": \"agent\", \"metric\": "
-	"\"responses\", \"window_s\": 60, \"op\": \">\", \"threshold\": 1, "
-	"\"min_samples\": 0},"
-	"{\"name\": \"c1\", \"scope\": \"conversation\", \"open_s\": 1},"
-	"{\"name\": \"c3\", \"scope\": \"conversation\", \"open_s\": 3, "
-	"\"first_only\": true},"
-	"{\"name\": \"c4\", \"scope\": \"conversation\", \"open_s\": 4}]}}"
-};
+#include "fuzz/fuzz_confs.h"
 
 /* What one replay saw: outcomes and alert transitions, in their order. */
 struct fr_run {
@@ -83,9 +39,9 @@ fr_conf(size_t n)
 	struct conf	*cf;
 	char		 err[512];
 
-	if (fr_confs[n] == NULL)
+	if (fuzz_confs[n] == NULL)
 		return (conf_default());
-	cf = conf_parse(fr_confs[n], strlen(fr_confs[n]), "fuzz", err,
+	cf = conf_parse(fuzz_confs[n], strlen(fuzz_confs[n]), "fuzz", err,
 	    sizeof(err));
 	cr_assert_not_null(cf, "variant %zu: %s", n, err);
 	return (cf);
