@@ -291,7 +291,6 @@ http_events(struct http *h, struct evhttp_request *req, int head)
 	TAILQ_INSERT_TAIL(&h->clients, c, entry);
 	c->live = 1;
 	h->stats.clients++;
-	h->stats.streams++;
 	log_debug("http: %s: event stream opened", c->peer);
 
 	evhttp_send_reply_start(req, 200, "OK");

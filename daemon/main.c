@@ -96,6 +96,7 @@ http_metrics_cb(void *arg)
 {
 	const struct engine_stats	*es = &d.e->stats;
 	const struct ingest_stats	*is = ingest_stats(d.ig);
+	const struct http_stats		*hs = http_stats(d.http);
 	struct prom_stats		 st;
 	int64_t				 wall = now_wall_ms();
 	size_t				 len;
@@ -118,7 +119,10 @@ http_metrics_cb(void *arg)
 	st.redis_up = redis_up(d.r);
 	st.conversations = (double)d.e->convs.count;
 	st.alerts_firing = (double)alerts_firing(d.e->alerts);
-	st.sse_clients = (double)http_stats(d.http)->clients;
+	st.sse_clients = (double)hs->clients;
+	st.sse_dropped = (double)hs->dropped;
+	st.http_requests = (double)hs->requests;
+	st.http_refused = (double)hs->refused;
 	st.start_time_s = d.started_ms / 1000.0;
 	memcpy(st.dead, es->reasons, sizeof(st.dead));
 	memcpy(st.outcomes, es->outcomes, sizeof(st.outcomes));

@@ -24,7 +24,6 @@ struct http_hooks {
 struct http_stats {
 	uint64_t	 requests;
 	uint64_t	 refused;	/* 4xx and 503 */
-	uint64_t	 streams;	/* /events streams started */
 	uint64_t	 dropped;	/* of those, dropped as too slow */
 	size_t		 clients;	/* /events streams now */
 };

@@ -41,6 +41,12 @@
 	    "Alerts firing now")					\
 	X(sse_clients, "replytimed_event_streams", gauge,		\
 	    "Clients connected to /events")				\
+	X(sse_dropped, "replytimed_event_streams_dropped_total", counter,	\
+	    "Event streams dropped for falling behind")			\
+	X(http_requests, "replytimed_http_requests_total", counter,	\
+	    "HTTP requests served or refused")				\
+	X(http_refused, "replytimed_http_refused_total", counter,	\
+	    "HTTP requests refused (4xx, 503)")				\
 	X(start_time_s, "process_start_time_seconds", gauge,		\
 	    "Start time of the process since the Unix epoch")
 

@@ -255,6 +255,9 @@ Test(web, metrics_pass_promtool)
 	    "replytimed_outcomes_total{kind=\"response\"}"), 2);
 	cr_expect_eq(web_sample(body, "replytimed_redis_up"), 1);
 	cr_expect_eq(web_sample(body, "replytimed_caught_up"), 1);
+	/* this scrape counts itself; nothing was refused */
+	cr_expect_geq(web_sample(body, "replytimed_http_requests_total"), 1);
+	cr_expect_eq(web_sample(body, "replytimed_http_refused_total"), 0);
 	cr_expect_eq(web_sample(body,
 	    "replytimed_waiting{scope=\"agent\",agent=\"cid\"}"), 1);
 	cr_expect_eq(web_sample(body, "replytimed_art_max_seconds{"
