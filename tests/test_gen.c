@@ -883,15 +883,28 @@ Test(gen, bad_options_exit_2)
  */
 Test(gen, unreachable_redis)
 {
-	struct rusage	 ru;
-	char		 out[PATH_MAX], port[16], want[64];
-	int64_t		 m0;
-	pid_t		 pid;
+	struct sockaddr_in	 sin;
+	socklen_t		 slen = sizeof(sin);
+	struct rusage		 ru;
+	char			 out[PATH_MAX], port[16], want[64];
+	int64_t			 m0;
+	pid_t			 pid;
+	int			 fd;
 
 	memset(&ru, 0, sizeof(ru));
 	g_start_redis();
 	g_path(out, sizeof(out), "down.out");
-	snprintf(port, sizeof(port), "%d", rh_free_port());
+	/*
+	 * A port bound but not listening refuses connections, and no test
+	 * running alongside can start a server on it meanwhile.
+	 */
+	cr_assert_geq(fd = socket(AF_INET, SOCK_STREAM, 0), 0);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	cr_assert_eq(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	cr_assert_eq(getsockname(fd, (struct sockaddr *)&sin, &slen), 0);
+	snprintf(port, sizeof(port), "%d", ntohs(sin.sin_port));
 	cr_expect_eq(g_run(out, 5000, 1, "-p", port, "--backlog", "1",
 	    (char *)NULL), 1);
 	snprintf(want, sizeof(want), "replytime-gen: redis 127.0.0.1:%s: ",
@@ -907,6 +920,7 @@ Test(gen, unreachable_redis)
 	    (long long)(rh_mono_ms() - m0));
 	cr_expect_eq(g_count_in(out, "retrying every second"), 1);
 	cr_expect_lt(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec, 1);
+	close(fd);
 }
 
 /* --password-file: "password" alone authenticates; none fails. */
