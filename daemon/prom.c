@@ -148,12 +148,26 @@ prom_family(FILE *f, json_t *snap, const char *name, int i, const char *key)
 	}
 }
 
+/* A counter family with one label, a sample per name. */
+static void
+prom_counters(FILE *f, const char *name, const char *help,
+    const char *label, const char *const *names, const uint64_t *v, int n)
+{
+	int	 i;
+
+	prom_head(f, name, "counter", help);
+	for (i = 0; i < n; i++) {
+		fprintf(f, "%s{", name);
+		prom_label(f, label, names[i]);
+		fputc('}', f);
+		prom_value(f, (double)v[i]);
+	}
+}
+
 /* The counters and gauges of the daemon itself. */
 static void
 prom_daemon(FILE *f, const struct prom_stats *st)
 {
-	int	 i;
-
 #define PROM_SCALAR(field, name, type, help)				\
 	prom_head(f, name, #type, help);				\
 	fputs(name, f);							\
@@ -161,22 +175,12 @@ prom_daemon(FILE *f, const struct prom_stats *st)
 	PROM_SCALARS(PROM_SCALAR)
 #undef PROM_SCALAR
 
-	prom_head(f, "replytimed_dead_letters_total", "counter",
-	    "Entries dead-lettered, by reason");
-	for (i = 0; i < REASON_COUNT; i++) {
-		fputs("replytimed_dead_letters_total{", f);
-		prom_label(f, "reason", reason_names[i]);
-		fputc('}', f);
-		prom_value(f, (double)st->dead[i]);
-	}
-	prom_head(f, "replytimed_outcomes_total", "counter",
-	    "Outcomes of waits, by kind");
-	for (i = 0; i < OUTCOME_COUNT; i++) {
-		fputs("replytimed_outcomes_total{", f);
-		prom_label(f, "kind", outcome_names[i]);
-		fputc('}', f);
-		prom_value(f, (double)st->outcomes[i]);
-	}
+	prom_counters(f, "replytimed_dead_letters_total",
+	    "Entries dead-lettered, by reason", "reason", reason_names,
+	    st->dead, REASON_COUNT);
+	prom_counters(f, "replytimed_outcomes_total",
+	    "Outcomes of waits, by kind", "kind", outcome_names,
+	    st->outcomes, OUTCOME_COUNT);
 	prom_head(f, "replytimed_build_info", "gauge",
 	    "The running version, as a label");
 	fputs("replytimed_build_info{", f);

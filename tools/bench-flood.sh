@@ -22,15 +22,7 @@ if [ "${FLOOD_NO_BUILD:-0}" != 1 ]; then
 fi
 make_tmp
 start_redis
-conf=$tmp/replytimed.json
-cat >"$conf" <<CONF
-{
-  "redis": { "host": "127.0.0.1", "port": $redis_port,
-             "consumer": "bench-flood" },
-  "http": { "listen": "" },
-  "log": { "level": "warn" }
-}
-CONF
+write_conf bench-flood "" warn
 "$root/build/replytimed" -c "$conf" >"$tmp/replytimed.log" 2>&1 &
 daemon=$!
 track "$daemon"

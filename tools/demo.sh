@@ -23,15 +23,7 @@ start_redis
 http_port=${DEMO_PORT:-9733}
 port_busy "$http_port" && http_port=$(free_port)
 
-conf=$tmp/replytimed.json
-cat >"$conf" <<CONF
-{
-  "redis": { "host": "127.0.0.1", "port": $redis_port,
-             "consumer": "demo" },
-  "http": { "listen": "127.0.0.1:$http_port" },
-  "log": { "level": "info" }
-}
-CONF
+write_conf demo "127.0.0.1:$http_port" info
 
 say "redis-server on 127.0.0.1:$redis_port; writing an hour of history"
 "${gen[@]}" -p "$redis_port" --backlog 1 --bad-share 0.002 \

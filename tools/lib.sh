@@ -112,3 +112,17 @@ http_status() {
 	} 2>/dev/null || true
 	echo "$code"
 }
+
+# Writes $tmp/replytimed.json for the private redis-server: consumer
+# name, http.listen ("" for none) and log level; sets $conf.
+write_conf() {
+	conf=$tmp/replytimed.json
+	cat >"$conf" <<CONF
+{
+  "redis": { "host": "127.0.0.1", "port": $redis_port,
+             "consumer": "$1" },
+  "http": { "listen": "$2" },
+  "log": { "level": "$3" }
+}
+CONF
+}

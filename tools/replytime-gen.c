@@ -227,15 +227,22 @@ static struct opts	 opt = {
 
 static sigset_t		 sig_set;	/* SIGINT, SIGTERM: blocked, waited */
 
+/* "replytime-gen: message" on stderr. */
+static void __attribute__((format(printf, 1, 0)))
+vsay(const char *fmt, va_list ap)
+{
+	fprintf(stderr, GEN_NAME ": ");
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 static void __attribute__((noreturn, format(printf, 1, 2)))
 die(const char *fmt, ...)
 {
 	va_list	 ap;
 
 	va_start(ap, fmt);
-	fprintf(stderr, GEN_NAME ": ");
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	vsay(fmt, ap);
 	va_end(ap);
 	exit(1);
 }
@@ -246,9 +253,7 @@ say(const char *fmt, ...)
 	va_list	 ap;
 
 	va_start(ap, fmt);
-	fprintf(stderr, GEN_NAME ": ");
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	vsay(fmt, ap);
 	va_end(ap);
 }
 
@@ -1529,9 +1534,7 @@ usage_error(const char *fmt, ...)
 	va_list	 ap;
 
 	va_start(ap, fmt);
-	fprintf(stderr, GEN_NAME ": ");
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	vsay(fmt, ap);
 	va_end(ap);
 	usage_line(stderr);
 	exit(2);
