@@ -112,6 +112,7 @@ http_metrics_cb(void *arg)
 	st.alert_transitions = (double)d.out->alert_transitions;
 	st.reconnects = (double)redis_reconnects(d.r);
 	st.write_errors = (double)outbox_stats(d.ob)->errors;
+	st.writes_deferred = (double)outbox_stats(d.ob)->deferred;
 	st.caught_up = ingest_caught_up(d.ig);
 	st.lag_s = st.caught_up || is->last_ms == 0 ||
 	    (int64_t)is->last_ms > wall ? 0 :

@@ -184,6 +184,28 @@ outbox_push(struct outbox *ob, int retain, const struct resp *head,
 	outbox_queue(ob, c);
 }
 
+/*
+ * Errors that a server gives while it cannot write for now: it is still
+ * loading, a script of somebody else's runs, it is out of memory, its
+ * disk failed, it is a replica.  A write refused so is sent again.
+ */
+static int
+outbox_transient(const char *err)
+{
+	static const char *const codes[] = { "LOADING", "BUSY", "TRYAGAIN",
+	    "MASTERDOWN", "CLUSTERDOWN", "MISCONF", "OOM", "NOREPLICAS",
+	    "READONLY" };
+	size_t	 i, n;
+
+	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+		n = strlen(codes[i]);
+		if (strncmp(err, codes[i], n) == 0 &&
+		    (err[n] == ' ' || err[n] == '\0'))
+			return (1);
+	}
+	return (0);
+}
+
 /* Answers come in order: each one settles the oldest write sent. */
 static void
 outbox_reply_cb(redisReply *reply, void *arg)
@@ -193,6 +215,16 @@ outbox_reply_cb(redisReply *reply, void *arg)
 
 	if (reply == NULL || c == NULL || !c->sent)
 		return;
+	if (reply->type == REDIS_REPLY_ERROR && c->retain &&
+	    outbox_transient(reply->str)) {
+		/* kept: the links are dialled again and it is resent */
+		ob->stats.deferred++;
+		if (ob->warned++ < 10)
+			log_warnx("redis: a write was refused for now, to be "
+			    "sent again: %.*s", (int)reply->len, reply->str);
+		redis_drop(ob->r, "a write was refused for now");
+		return;
+	}
 	if (reply->type != REDIS_REPLY_ERROR)
 		ob->stats.written++;
 	else if (strstr(reply->str, "equal or smaller") != NULL)

@@ -25,15 +25,27 @@
  * One batch of writes as one command: the outcomes and dead letters a
  * read (or a tick) produced, then the acknowledgement of that read.  The
  * script runs atomically, so entries are acknowledged together with their
- * effects; an XADD refused because its ID is already there (a restart,
- * a resend) is skipped, which makes the whole call safe to send again.
+ * effects.  An XADD refused because its ID is already there (a restart,
+ * a resend) is skipped, which makes the whole call safe to send again;
+ * any other refusal (out of memory, say) ends the call there with that
+ * error, before anything later is written, and the outbox decides.
  */
 static const char output_script[] =
+    "local function add(key, id, ...)\n"
+    "  local r = redis.pcall('XADD', key, id, ...)\n"
+    "  if type(r) == 'table' and r.err then\n"
+    "    if string.find(r.err, 'equal or smaller', 1, true) then\n"
+    "      return false\n"
+    "    end\n"
+    "    error(r)\n"
+    "  end\n"
+    "  return true\n"
+    "end\n"
     "local i, ops, alerts = 6, tonumber(ARGV[3]), false\n"
     "for _ = 1, ops do\n"
     "  local op, id = ARGV[i], ARGV[i + 1]\n"
     "  if op == 'o' then\n"
-    "    redis.pcall('XADD', KEYS[1], id,\n"
+    "    add(KEYS[1], id,\n"
     "      'conversation', ARGV[i + 2], 'kind', ARGV[i + 3],\n"
     "      'agent', ARGV[i + 4], 'team', ARGV[i + 5],\n"
     "      'first', ARGV[i + 6], 'wait_ms', ARGV[i + 7],\n"
@@ -41,14 +53,12 @@ static const char output_script[] =
     "    i = i + 9\n"
     "  elseif op == 'd' then\n"
     "    local n = tonumber(ARGV[i + 2])\n"
-    "    redis.pcall('XADD', KEYS[2], id, unpack(ARGV, i + 3, i + 2 + n))\n"
+    "    add(KEYS[2], id, unpack(ARGV, i + 3, i + 2 + n))\n"
     "    i = i + 3 + n\n"
     "  else\n"
     "    local n = tonumber(ARGV[i + 2])\n"
-    "    local r = redis.pcall('XADD', KEYS[4], id,\n"
-    "      unpack(ARGV, i + 3, i + 2 + n))\n"
     "    alerts = true\n"
-    "    if type(r) ~= 'table' or r.err == nil then\n"
+    "    if add(KEYS[4], id, unpack(ARGV, i + 3, i + 2 + n)) then\n"
     "      redis.call('PUBLISH', ARGV[5], ARGV[i + 2 + n])\n"
     "    end\n"
     "    i = i + 3 + n\n"

@@ -39,8 +39,7 @@ struct redis_conn {
 	struct arena_chunk	*arena;		/* the reply being read */
 	size_t			 arena_total;
 	redisAsyncContext	*ac;
-	int			 connected;
-	int			 authed;
+	int			 ready;		/* answered PING */
 	struct event		*silence;
 	struct redis_call	*calls;		/* ring, in send order */
 	size_t			 head;
@@ -216,19 +215,34 @@ static void
 redis_auth_cb(redisReply *reply, void *arg)
 {
 	struct redis_conn	*l = arg;
+
+	if (reply != NULL && reply->type == REDIS_REPLY_ERROR)
+		redis_drop(l->owner, "authentication refused");
+}
+
+/*
+ * The PING that follows the connect (and AUTH): a server still loading
+ * its dataset answers LOADING to everything, and a write it refuses so
+ * would be lost, so the links are up only once both have a PONG.
+ */
+static void
+redis_ping_cb(redisReply *reply, void *arg)
+{
+	struct redis_conn	*l = arg;
 	struct redis		*r = l->owner;
 
 	if (reply == NULL)
 		return;
 	if (reply->type == REDIS_REPLY_ERROR) {
-		redis_drop(r, "authentication refused");
+		redis_drop(r, strncmp(reply->str, "LOADING", 7) == 0 ?
+		    "the server is loading its dataset" : reply->str);
 		return;
 	}
-	l->authed = 1;
+	l->ready = 1;
 	redis_check_up(r);
 }
 
-/* Both links connected (and authenticated): tell the owner. */
+/* Both links connected and answering: tell the owner. */
 static void
 redis_check_up(struct redis *r)
 {
@@ -237,8 +251,7 @@ redis_check_up(struct redis *r)
 	if (r->up)
 		return;
 	for (i = 0; i < 2; i++)
-		if (!r->link[i].connected ||
-		    (r->password != NULL && !r->link[i].authed))
+		if (!r->link[i].ready)
 			return;
 	r->up = 1;
 	r->backoff = REDIS_BACKOFF_MIN;
@@ -289,7 +302,6 @@ redis_connect_cb(const redisAsyncContext *ac, int status)
 		redis_drop(r, ac->errstr);
 		return;
 	}
-	r->link[i].connected = 1;
 	redisEnableKeepAlive(&r->link[i].ac->c);
 	if (r->password != NULL) {
 		argv[argc] = "AUTH";
@@ -302,9 +314,10 @@ redis_connect_cb(const redisAsyncContext *ac, int status)
 		argvlen[argc++] = strlen(r->password);
 		redis_send(r, i, 5000, redis_auth_cb, &r->link[i], argc, argv,
 		    argvlen);
-		return;
 	}
-	redis_check_up(r);
+	argv[0] = "PING";
+	argvlen[0] = 4;
+	redis_send(r, i, 5000, redis_ping_cb, &r->link[i], 1, argv, argvlen);
 }
 
 static void
@@ -317,7 +330,7 @@ redis_disconnect_cb(const redisAsyncContext *ac, int status)
 	r = redis_of(ac, &i);
 	/* hiredis frees the context after this callback */
 	r->link[i].ac = NULL;
-	r->link[i].connected = 0;
+	r->link[i].ready = 0;
 	redis_drop(r, ac->err ? ac->errstr : "connection closed");
 }
 
@@ -500,8 +513,7 @@ redis_dial(struct redis *r)
 		ac->c.reader->fn = &arena_functions;
 		ac->c.reader->privdata = &r->link[i];
 		r->link[i].ac = ac;
-		r->link[i].connected = 0;
-		r->link[i].authed = 0;
+		r->link[i].ready = 0;
 		redisLibeventAttach(ac, r->base);
 		redisAsyncSetConnectCallback(ac, redis_connect_cb);
 		redisAsyncSetDisconnectCallback(ac, redis_disconnect_cb);
@@ -540,7 +552,7 @@ redis_teardown_cb(int fd, short events, void *arg)
 			r->link[i].ac = NULL;
 			redis_close(ac);
 		}
-		r->link[i].connected = 0;
+		r->link[i].ready = 0;
 		r->link[i].count = 0;
 		r->link[i].head = 0;
 	}

@@ -16,6 +16,7 @@ struct redis;
 struct outbox_stats {
 	uint64_t	 written;	/* answered OK */
 	uint64_t	 already;	/* refused as already there */
+	uint64_t	 deferred;	/* refused for now, sent again */
 	uint64_t	 errors;	/* refused for another reason */
 	uint64_t	 dropped;	/* unretained, lost with a connection */
 };

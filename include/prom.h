@@ -29,6 +29,8 @@
 	    "Reconnections to Redis")					\
 	X(write_errors, "replytimed_redis_write_errors_total", counter,\
 	    "Writes to Redis answered with an error")			\
+	X(writes_deferred, "replytimed_redis_writes_deferred_total",	\
+	    counter, "Writes refused for now by Redis, and sent again")	\
 	X(lag_s, "replytimed_consumer_lag_seconds", gauge,		\
 	    "How far reading trails the head of the stream")		\
 	X(caught_up, "replytimed_caught_up", gauge,			\

@@ -1485,6 +1485,7 @@ enum fault {
 	FAULT_REDIS_KILL,	/* SIGKILL redis-server (AOF, fsync always) */
 	FAULT_REDIS_STOP,	/* SIGSTOP redis-server for 10 s */
 	FAULT_CLIENT_KILL,	/* CLIENT KILL TYPE normal, three times */
+	FAULT_REDIS_OOM,	/* writes refused (maxmemory) for 2 s */
 	FAULT_TERM_REBUILD	/* SIGTERM while the state is rebuilt */
 };
 
@@ -1521,6 +1522,27 @@ cond_rebuilding(void *arg)
 	if (!daemon_alive(d))
 		return (-1);
 	return (count_in_log(d, "rebuilding the state") >= 2);
+}
+
+static int
+cond_deferred(void *arg)
+{
+	struct rdaemon	*d = arg;
+
+	if (!daemon_alive(d))
+		return (-1);
+	return (count_in_log(d, "a write was refused for now") >= 1);
+}
+
+static void
+config_set_maxmemory(const char *bytes)
+{
+	redisReply	*rr;
+
+	rr = redisCommand(rc, "CONFIG SET maxmemory %s", bytes);
+	cr_assert(rr != NULL && rr->type == REDIS_REPLY_STATUS,
+	    "CONFIG SET maxmemory %s failed", bytes);
+	freeReplyObject(rr);
 }
 
 static void
@@ -1595,6 +1617,14 @@ fault_run(enum fault f, uint64_t seed, int minutes, int nconv)
 			freeReplyObject(rr);
 		}
 		break;
+	case FAULT_REDIS_OOM:
+		wait_outcomes(d, nref / 3);
+		cr_expect_lt(xlen("cs:outcomes"), nref, "not mid-backlog");
+		config_set_maxmemory("1");
+		WAIT(cond_deferred, d, 10000, "a write refused for now");
+		rh_sleep_ms(2000);
+		config_set_maxmemory("0");
+		break;
 	case FAULT_TERM_REBUILD:
 		r = wait_settled("cs", end, nref, d, 30000);
 		cr_assert_eq(r, 1, "the first run did not settle");
@@ -1635,6 +1665,12 @@ Test(daemon, redis_killed_mid_backlog)
 Test(daemon, client_killed_mid_backlog)
 {
 	fault_run(FAULT_CLIENT_KILL, 0xbeefULL, 30, 3000);
+}
+
+/* Redis out of memory: refused writes are sent again, none lost. */
+Test(daemon, redis_out_of_memory)
+{
+	fault_run(FAULT_REDIS_OOM, 0xabbaULL, 30, 3000);
 }
 
 Test(daemon, sigterm_during_rebuild)
