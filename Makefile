@@ -26,7 +26,7 @@ ENGINE	 = xmalloc log metrics sketch window entry conf hash reorder \
 	   scope conv engine snapshot sid alert route prom
 # The I/O edge; main.c stays out of the test binary.
 EDGE	 = now notify redis outbox output ingest http wallboard
-TESTS	 = $(patsubst tests/%.c,%,$(wildcard tests/test_*.c))
+TESTS	 = $(patsubst tests/%.c,%,$(wildcard tests/test_*.c)) main
 
 B	 = build
 EOBJ	 = $(ENGINE:%=$(B)/obj/%.o) $(EDGE:%=$(B)/obj/%.o)
