@@ -12,6 +12,8 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 lib_name=demo
 . "$root/tools/lib.sh"
+# Ctrl-C is how a demo ends: the cleanup runs, and the exit is clean.
+trap 'echo >&2; say "stopping"; exit 0' INT TERM
 gen=("$root/build/replytime-gen" --agents 48 --teams 6 --rate 0.8
     --median-response 22 --seed 2026)
 
@@ -71,4 +73,5 @@ cat <<MSG
 
 MSG
 wait -n || true
-die "a demo process exited; see above"
+tail -n 20 "$tmp/replytimed.log" "$tmp/gen.log" >&2
+die "a demo process exited unexpectedly"
