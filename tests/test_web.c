@@ -14,6 +14,7 @@
 
 #include <criterion/criterion.h>
 
+#include "cdp.h"
 #include "daemon_fixture.h"
 
 TestSuite(web, .init = setup, .fini = teardown, .timeout = 300);
@@ -455,5 +456,55 @@ Test(web, wallboard_lists_every_agent)
 	    "among the alerts");
 	cr_expect_not_null(strstr(dom, "id=\"conn\""));
 	free(dom);
+	done = 1;
+}
+
+#define WB_LIVE		"document.getElementById('conn').textContent === " \
+			"'live' && !document.body.classList.contains('down')"
+#define WB_BANNER	"getComputedStyle(document.getElementById('banner'))" \
+			".display !== 'none'"
+#define WB_ROWS(n)	"document.querySelectorAll('[data-agent]').length === " #n
+
+/*
+ * A browser that stays on the wallboard while the daemon goes away: the
+ * page says so across the top and keeps its last numbers; once a daemon
+ * serves on the same port again the page is live again by itself.
+ */
+Test(web, wallboard_shows_a_lost_connection)
+{
+	struct cdp	 b;
+	struct ready	 r;
+	char		 url[64], listen[128];
+	int64_t		 base = (rh_now_ms() / 1000 - 900) * 1000;
+
+	start_redis(0);
+	web_trace(base);
+	r.port = start_web(&dm[0], NULL);
+	r.want = 200;
+	WAIT(cond_ready, &r, 10000, "/readyz");
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/", r.port);
+	cr_assert_eq(cdp_open(&b, srv.dir, url, 1366, 768), 0, "chromium did "
+	    "not start (make deps); its log is in %s", srv.dir);
+
+	cr_expect(cdp_wait(&b, WB_LIVE " && " WB_ROWS(3), 15000),
+	    "the page did not go live with three agents");
+	cr_expect(cdp_wait(&b, "!(" WB_BANNER ")", 1000),
+	    "the lost-connection banner shows while live");
+
+	daemon_signal(&dm[0], SIGTERM);
+	cr_assert_eq(daemon_wait_exit(&dm[0], 5000), 0);
+	cr_expect(cdp_wait(&b, WB_BANNER " && document.getElementById('banner')"
+	    ".textContent.startsWith('Connection lost') && "
+	    "document.getElementById('conn').textContent === 'reconnecting…'",
+	    15000), "the page does not say that the connection is lost");
+	cr_expect(cdp_wait(&b, WB_ROWS(3), 1000),
+	    "the page dropped its last numbers");
+
+	snprintf(listen, sizeof(listen), "\"http\": {\"listen\": "
+	    "\"127.0.0.1:%d\"}", r.port);
+	start_daemon(&dm[1], "cs2.json", listen, NULL);
+	cr_expect(cdp_wait(&b, WB_LIVE " && !(" WB_BANNER ") && " WB_ROWS(3),
+	    20000), "the page did not reconnect by itself");
+	cdp_close(&b);
 	done = 1;
 }
