@@ -189,10 +189,12 @@ $(B)/obj/tools/%.o: tools/%.c
 # The engine alone, then the whole path through a private redis-server.
 bench: deps
 	@$(MAKE) --no-print-directory $(B)/bench $(B)/replytimed \
-	    $(B)/nullconsumer $(B)/replytime-gen $(B)/flood >&2
+	    $(B)/nullconsumer $(B)/replytime-gen $(B)/flood \
+	    $(B)/bench-wallboard >&2
 	@$(B)/bench
 	@E2E_NO_BUILD=1 tools/bench-e2e.sh
 	@FLOOD_NO_BUILD=1 tools/bench-flood.sh
+	@WB_NO_BUILD=1 tools/bench-wallboard.sh
 
 clean:
 	rm -rf $(B)
@@ -205,12 +207,15 @@ include tests/fuzz/fuzz.mk
 HLIBS	 = $(shell pkg-config --libs hiredis 2>/dev/null) -lm
 $(B)/nullconsumer: $(B)/obj/tools/nullconsumer.o
 	$(CC) $(CFLAGS) -o $@ $^ $(HLIBS)
+# The wallboard in a browser (tools/bench-wallboard.sh).
+$(B)/bench-wallboard: $(B)/obj/tools/bench-wallboard.o
+	$(CC) $(CFLAGS) -o $@ $^ $(shell pkg-config --libs jansson 2>/dev/null)
 # The traffic generator (tools/replytime-gen.c).
 $(B)/replytime-gen: $(B)/obj/tools/replytime-gen.o
 	$(CC) $(CFLAGS) -o $@ $^ $(HLIBS)
 
 .PHONY: tools bench-e2e
-tools: $(B)/nullconsumer $(B)/replytime-gen $(B)/flood
+tools: $(B)/nullconsumer $(B)/replytime-gen $(B)/flood $(B)/bench-wallboard
 
 bench-e2e: deps
 	@$(MAKE) --no-print-directory $(B)/replytimed $(B)/nullconsumer \
