@@ -1,8 +1,9 @@
 /*
  * The wallboard's cost in a browser: opens the page in headless chromium
  * (over the DevTools pipe, tests/cdp.h), lets it show live snapshots for
- * a while, and prints what each one cost it to show (script and layout)
- * as name=value lines.
+ * a while, and prints as name=value lines what each one cost it to show
+ * (script and layout) and how busy the page's main thread was in all
+ * (the protocol's TaskDuration: script, style, layout and paint).
  *
  *	bench-wallboard URL DIR SECONDS
  */
@@ -26,12 +27,30 @@ stat_get(struct cdp *b, const char *field)
 	return (d);
 }
 
+/* The page's main thread time so far, in seconds. */
+static double
+busy_s(struct cdp *b)
+{
+	json_t	*r, *m;
+	size_t	 i;
+	double	 d = -1;
+
+	if ((r = cdp_call(b, 1, "Performance.getMetrics", NULL, 5000)) == NULL)
+		return (-1);
+	json_array_foreach(json_object_get(r, "metrics"), i, m)
+		if (strcmp(json_string_value(json_object_get(m, "name")) ?: "",
+		    "TaskDuration") == 0)
+			d = json_number_value(json_object_get(m, "value"));
+	json_decref(r);
+	return (d);
+}
+
 int
 main(int argc, char *argv[])
 {
 	struct cdp	 b;
 	json_t		*v;
-	double		 n0, t0, n, t, max;
+	double		 n0, t0, n, t, max, b0, busy;
 	long long	 agents;
 	int		 secs;
 
@@ -52,13 +71,16 @@ main(int argc, char *argv[])
 		return (1);
 	}
 	/* the first snapshots build the rows; the steady state follows */
-	cdp_eval(&b, "window.wallboardStats.max_ms = 0");
+	json_decref(cdp_eval(&b, "window.wallboardStats.max_ms = 0"));
+	json_decref(cdp_call(&b, 1, "Performance.enable", NULL, 5000));
+	b0 = busy_s(&b);
 	n0 = stat_get(&b, "snapshots");
 	t0 = stat_get(&b, "total_ms");
 	sleep((unsigned)secs);
 	n = stat_get(&b, "snapshots") - n0;
 	t = stat_get(&b, "total_ms") - t0;
 	max = stat_get(&b, "max_ms");
+	busy = busy_s(&b) - b0;
 	v = cdp_eval(&b, "document.querySelectorAll('[data-agent]').length");
 	agents = json_integer_value(v);
 	json_decref(v);
@@ -71,5 +93,8 @@ main(int argc, char *argv[])
 	printf("wallboard_snapshots=%.0f\n", n);
 	printf("wallboard_snapshot_ms_avg=%.1f\n", t / n);
 	printf("wallboard_snapshot_ms_max=%.1f\n", max);
+	if (b0 >= 0)
+		printf("wallboard_main_thread_busy_pct=%.1f\n",
+		    100 * busy / secs);
 	return (0);
 }

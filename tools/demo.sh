@@ -6,6 +6,7 @@
 #
 # DEMO_SCREENSHOT=FILE.png takes a 1920x1080 picture of the wallboard
 # with headless chromium instead of running on (the README's picture).
+# DEMO_SIZE=W,H sets its size (1920,1080).
 # DEMO_PORT picks the HTTP port (9733, or a free one if that is taken).
 
 set -euo pipefail
@@ -55,7 +56,7 @@ if [ -n "${DEMO_SCREENSHOT:-}" ]; then
 	timeout 60 chromium --headless --no-sandbox --disable-gpu \
 	    --no-first-run --disable-background-networking \
 	    --user-data-dir="$tmp/chromium" --hide-scrollbars \
-	    --window-size=1920,1080 --timeout=15000 \
+	    --window-size="${DEMO_SIZE:-1920,1080}" --timeout=15000 \
 	    --screenshot="$out" "$url" 2>"$tmp/chromium.log" ||
 	    die "chromium failed (make deps installs it)"
 	say "wrote $out"
