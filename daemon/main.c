@@ -48,6 +48,8 @@ struct daemon {
 	struct http		*http;		/* NULL: disabled */
 	json_t			*snap;		/* the latest published */
 	int64_t			 started_ms;
+	int64_t			 tick_mono;	/* when the tick last ran */
+	int64_t			 stall_max_ms;	/* the latest it ran */
 	struct event		*ev_sig[4];
 	struct event		*ev_tick;
 	struct event		*ev_trim;
@@ -125,6 +127,7 @@ http_metrics_cb(void *arg)
 	st.http_requests = (double)hs->requests;
 	st.http_refused = (double)hs->refused;
 	st.start_time_s = d.started_ms / 1000.0;
+	st.loop_stall_max_s = d.stall_max_ms / 1000.0;
 	memcpy(st.dead, es->reasons, sizeof(st.dead));
 	memcpy(st.outcomes, es->outcomes, sizeof(st.outcomes));
 	st.version = VERSION;
@@ -182,9 +185,16 @@ http_alert_cb(const char *text, size_t len, void *arg)
 static void
 tick_cb(int fd, short events, void *arg)
 {
+	int64_t	 mono = now_mono_ms(), late;
+
 	(void)fd;
 	(void)events;
 	(void)arg;
+	/* how late the loop came to it: the longest stall of the loop */
+	late = mono - d.tick_mono - d.cf->publish.interval_ms;
+	if (d.tick_mono != 0 && late > d.stall_max_ms)
+		d.stall_max_ms = late;
+	d.tick_mono = mono;
 	if (ingest_caught_up(d.ig) && redis_up(d.r)) {
 		engine_advance(d.e, now_wall_ms(), 1);
 		output_flush(d.out, NULL, NULL, 0);

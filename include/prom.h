@@ -49,6 +49,8 @@
 	    "HTTP requests served or refused")				\
 	X(http_refused, "replytimed_http_refused_total", counter,	\
 	    "HTTP requests refused (4xx, 503)")				\
+	X(loop_stall_max_s, "replytimed_loop_stall_max_seconds", gauge,	\
+	    "The longest the event loop came late to its publish tick")	\
 	X(start_time_s, "process_start_time_seconds", gauge,		\
 	    "Start time of the process since the Unix epoch")
 

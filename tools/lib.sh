@@ -113,6 +113,17 @@ http_status() {
 	echo "$code"
 }
 
+# The body of GET PATH on a loopback port (HTTP/1.0, so the server
+# closes when done), or nothing.
+http_get() {
+	{
+		exec 3<>"/dev/tcp/127.0.0.1/$1" &&
+		printf 'GET %s HTTP/1.0\r\n\r\n' "$2" >&3 &&
+		sed '1,/^\r*$/d' <&3
+		exec 3>&- 3<&-
+	} 2>/dev/null || true
+}
+
 # Writes $tmp/replytimed.json for the private redis-server: consumer
 # name, http.listen ("" for none) and log level; sets $conf.
 write_conf() {
