@@ -73,7 +73,8 @@ cdp_next(struct cdp *b, long long deadline)
 	long long	 left;
 
 	for (;;) {
-		if ((nul = memchr(b->buf, '\0', b->len)) != NULL) {
+		nul = b->len > 0 ? memchr(b->buf, '\0', b->len) : NULL;
+		if (nul != NULL) {
 			used = (size_t)(nul - b->buf) + 1;
 			m = json_loadb(b->buf, used - 1, 0, NULL);
 			memmove(b->buf, b->buf + used, b->len - used);
