@@ -1524,16 +1524,6 @@ cond_rebuilding(void *arg)
 	return (count_in_log(d, "rebuilding the state") >= 2);
 }
 
-static int
-cond_deferred(void *arg)
-{
-	struct rdaemon	*d = arg;
-
-	if (!daemon_alive(d))
-		return (-1);
-	return (count_in_log(d, "a write was refused for now") >= 1);
-}
-
 static void
 config_set_maxmemory(const char *bytes)
 {
@@ -1621,7 +1611,8 @@ fault_run(enum fault f, uint64_t seed, int minutes, int nconv)
 		wait_outcomes(d, nref / 3);
 		cr_expect_lt(xlen("cs:outcomes"), nref, "not mid-backlog");
 		config_set_maxmemory("1");
-		WAIT(cond_deferred, d, 10000, "a write refused for now");
+		WAIT(cond_log, (&(struct logwait){ d, "a write was refused for "
+		    "now", NULL }), 10000, "a write refused for now");
 		rh_sleep_ms(2000);
 		config_set_maxmemory("0");
 		break;

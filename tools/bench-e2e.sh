@@ -40,10 +40,8 @@ now_ns() {
 	date +%s%N
 }
 
-if [ "${E2E_NO_BUILD:-0}" != 1 ]; then
-	make -C "$root" --no-print-directory -s build/replytimed \
-	    build/nullconsumer build/replytime-gen >&2
-fi
+build_unless "${E2E_NO_BUILD:-0}" build/replytimed build/nullconsumer \
+    build/replytime-gen
 for b in replytimed nullconsumer replytime-gen; do
 	[ -x "$root/build/$b" ] || die "build/$b is missing"
 done

@@ -17,10 +17,7 @@ lib_name=bench-flood
 n=${FLOOD_ENTRIES:-2000000}
 every=${FLOOD_BIG_EVERY:-1000}
 
-if [ "${FLOOD_NO_BUILD:-0}" != 1 ]; then
-	make -C "$root" --no-print-directory -s build/replytimed \
-	    build/flood >&2
-fi
+build_unless "${FLOOD_NO_BUILD:-0}" build/replytimed build/flood
 make_tmp
 start_redis
 http_port=$(free_port)

@@ -16,10 +16,8 @@ secs=${WB_SECONDS:-15}
 gen=("$root/build/replytime-gen" --agents "$agents" --teams 12 --rate 4
     --seed 7)
 
-if [ "${WB_NO_BUILD:-0}" != 1 ]; then
-	make -C "$root" --no-print-directory -s build/replytimed \
-	    build/replytime-gen build/bench-wallboard >&2
-fi
+build_unless "${WB_NO_BUILD:-0}" build/replytimed build/replytime-gen \
+    build/bench-wallboard
 command -v chromium >/dev/null || die "chromium is not installed (make deps)"
 make_tmp
 start_redis

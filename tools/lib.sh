@@ -49,6 +49,14 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+# Builds the targets (build/...) with make, unless the first argument
+# is 1 (a script's *_NO_BUILD=1: the caller built them).
+build_unless() {
+	local skip=$1
+	shift
+	[ "$skip" = 1 ] || make -C "$root" --no-print-directory -s "$@" >&2
+}
+
 # Makes the temporary directory $tmp.
 make_tmp() {
 	tmp=$(mktemp -d "${TMPDIR:-/tmp}/${lib_name:-replytimed}.XXXXXX")
