@@ -49,7 +49,7 @@ struct daemon {
 	json_t			*snap;		/* the latest published */
 	int64_t			 started_ms;
 	int64_t			 tick_mono;	/* when the tick last ran */
-	int64_t			 stall_max_ms;	/* the latest it ran */
+	int64_t			 stall_max_ms;	/* the latest it came to it */
 	struct event		*ev_sig[4];
 	struct event		*ev_tick;
 	struct event		*ev_trim;

@@ -30,6 +30,7 @@ struct outbox {
 	void			*arg;
 	struct outbox_stats	 stats;
 	int			 warned;
+	int			 deferring;	/* since a write was refused */
 };
 
 static void	outbox_reply_cb(redisReply *, void *);
@@ -219,15 +220,20 @@ outbox_reply_cb(redisReply *reply, void *arg)
 	    outbox_transient(reply->str)) {
 		/* kept: the links are dialled again and it is resent */
 		ob->stats.deferred++;
-		if (ob->warned++ < 10)
+		if (!ob->deferring)
 			log_warnx("redis: a write was refused for now, to be "
 			    "sent again: %.*s", (int)reply->len, reply->str);
+		ob->deferring = 1;
 		redis_drop(ob->r, "a write was refused for now");
 		return;
 	}
-	if (reply->type != REDIS_REPLY_ERROR)
+	if (reply->type != REDIS_REPLY_ERROR) {
 		ob->stats.written++;
-	else if (strstr(reply->str, "equal or smaller") != NULL)
+		if (ob->deferring && c->retain) {
+			log_info("redis: writes are accepted again");
+			ob->deferring = 0;
+		}
+	} else if (strstr(reply->str, "equal or smaller") != NULL)
 		ob->stats.already++;
 	else {
 		ob->stats.errors++;
