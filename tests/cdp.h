@@ -234,7 +234,7 @@ cdp_open(struct cdp *b, const char *dir, const char *url, int width,
 	close(out[1]);
 	b->wfd = in[1];
 	b->rfd = out[0];
-	signal(SIGPIPE, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);	/* a browser gone is an error, not death */
 	if (b->pid == -1)
 		return (-1);
 

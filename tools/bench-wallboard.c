@@ -31,16 +31,18 @@ stat_get(struct cdp *b, const char *field)
 static double
 busy_s(struct cdp *b)
 {
-	json_t	*r, *m;
-	size_t	 i;
-	double	 d = -1;
+	json_t		*r, *m;
+	const char	*name;
+	size_t		 i;
+	double		 d = -1;
 
 	if ((r = cdp_call(b, 1, "Performance.getMetrics", NULL, 5000)) == NULL)
 		return (-1);
-	json_array_foreach(json_object_get(r, "metrics"), i, m)
-		if (strcmp(json_string_value(json_object_get(m, "name")) ?: "",
-		    "TaskDuration") == 0)
+	json_array_foreach(json_object_get(r, "metrics"), i, m) {
+		name = json_string_value(json_object_get(m, "name"));
+		if (name != NULL && strcmp(name, "TaskDuration") == 0)
 			d = json_number_value(json_object_get(m, "value"));
+	}
 	json_decref(r);
 	return (d);
 }
