@@ -195,7 +195,8 @@ cdp_child(int in, int out, const char *log, const char *profile,
 		close(fd);
 	signal(SIGPIPE, SIG_DFL);
 	execlp("chromium", "chromium", "--headless", "--no-sandbox",
-	    "--disable-gpu", "--no-first-run", "--disable-background-networking",
+	    "--disable-gpu", "--no-first-run",
+	    "--disable-background-networking",
 	    "--disable-sync", "--disable-component-update", "--hide-scrollbars",
 	    profile, size, "--remote-debugging-pipe", "about:blank",
 	    (char *)NULL);
@@ -234,7 +235,7 @@ cdp_open(struct cdp *b, const char *dir, const char *url, int width,
 	close(out[1]);
 	b->wfd = in[1];
 	b->rfd = out[0];
-	signal(SIGPIPE, SIG_IGN);	/* a browser gone is an error, not death */
+	signal(SIGPIPE, SIG_IGN);	/* a browser gone: EPIPE, not death */
 	if (b->pid == -1)
 		return (-1);
 

@@ -463,7 +463,8 @@ Test(web, wallboard_lists_every_agent)
 			"'live' && !document.body.classList.contains('down')"
 #define WB_BANNER	"getComputedStyle(document.getElementById('banner'))" \
 			".display !== 'none'"
-#define WB_ROWS(n)	"document.querySelectorAll('[data-agent]').length === " #n
+#define WB_ROWS(n)	"document.querySelectorAll('[data-agent]')" \
+			".length === " #n
 
 /*
  * A browser that stays on the wallboard while the daemon goes away: the
