@@ -28,10 +28,5 @@ write_conf bench-wallboard "127.0.0.1:$http_port" warn
 track $!
 "${gen[@]}" -p "$redis_port" --live >/dev/null &
 track $!
-for _ in $(seq 300); do
-	[ "$(http_status "$http_port" /readyz)" = 200 ] && break
-	sleep 0.1
-done
-[ "$(http_status "$http_port" /readyz)" = 200 ] ||
-    die "replytimed did not become ready"
+wait_ready "$http_port"
 "$root/build/bench-wallboard" "http://127.0.0.1:$http_port/" "$tmp" "$secs"

@@ -40,15 +40,7 @@ track $!
 track $!
 
 url=http://127.0.0.1:$http_port/
-for _ in $(seq 300); do
-	if [ "$(http_status "$http_port" /readyz)" = 200 ]; then
-		ready=1
-		break
-	fi
-	sleep 0.1
-done
-[ -n "${ready:-}" ] || { tail -n 20 "$tmp/replytimed.log" >&2
-	die "replytimed did not become ready"; }
+wait_ready "$http_port"
 
 if [ -n "${DEMO_SCREENSHOT:-}" ]; then
 	sleep 3		# a few live seconds on the board

@@ -121,6 +121,18 @@ http_status() {
 	echo "$code"
 }
 
+# Waits up to 30 s for replytimed on a loopback port to answer /readyz
+# with 200; on failure shows the tail of $tmp/replytimed.log and dies.
+wait_ready() {
+	local _
+	for _ in $(seq 300); do
+		[ "$(http_status "$1" /readyz)" = 200 ] && return 0
+		sleep 0.1
+	done
+	tail -n 20 "$tmp/replytimed.log" >&2
+	die "replytimed did not become ready"
+}
+
 # The body of GET PATH on a loopback port (HTTP/1.0, so the server
 # closes when done), or nothing.
 http_get() {
