@@ -15,24 +15,29 @@ TPKGS	 = criterion
 WARN	 = -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wwrite-strings -Wcast-qual -Werror
 CFLAGS	?= -O2 -g -flto=auto
-XCFLAGS	 = -std=c11 -D_GNU_SOURCE -DVERSION='"$(VERSION)"' -Iinclude $(WARN)
+XCFLAGS	 = -std=c11 -D_GNU_SOURCE -DVERSION='"$(VERSION)"' $(WARN)
+# The core sees only its own headers, so an edge header in a core file
+# does not compile; the edge, the tests and the tools see both.
+CORE_INC = -Iinclude/core
+EDGE_INC = -Iinclude/core -Iinclude/edge
 LIBS	 = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 TLIBS	 = $(shell pkg-config --libs $(TPKGS) 2>/dev/null)
 SAN	 = -fsanitize=address,undefined -fno-sanitize-recover=all \
 	   -fno-omit-frame-pointer
 
-# The pure engine: no libevent, no hiredis, no clock.
-ENGINE	 = xmalloc log metrics sketch window entry conf hash reorder \
+# daemon/core: the pure engine, no libevent, no hiredis, no clock, no
+# files.  daemon/edge: the I/O around it; main.c stays out of the tests.
+CORE	 = xmalloc loglevel metrics sketch window entry conf hash reorder \
 	   scope conv engine snapshot sid alert route prom
-# The I/O edge; main.c stays out of the test binary.
-EDGE	 = now notify redis outbox output ingest http wallboard
+EDGE	 = log now file notify redis outbox output ingest http wallboard
 TESTS	 = $(patsubst tests/%.c,%,$(wildcard tests/test_*.c)) main
 
 B	 = build
-EOBJ	 = $(ENGINE:%=$(B)/obj/%.o) $(EDGE:%=$(B)/obj/%.o)
-DOBJ	 = $(B)/obj/main.o
+COBJ	 = $(CORE:%=$(B)/obj/core/%.o)
+EOBJ	 = $(COBJ) $(EDGE:%=$(B)/obj/edge/%.o)
+DOBJ	 = $(B)/obj/edge/main.o
 TOBJ	 = $(TESTS:%=$(B)/obj/tests/%.o)
-SEOBJ	 = $(ENGINE:%=$(B)/asan/%.o) $(EDGE:%=$(B)/asan/%.o)
+SEOBJ	 = $(CORE:%=$(B)/asan/core/%.o) $(EDGE:%=$(B)/asan/edge/%.o)
 STOBJ	 = $(TESTS:%=$(B)/asan/tests/%.o)
 
 # promtool (prometheus) checks /metrics; chromium renders the wallboard;
@@ -42,33 +47,56 @@ DEB_PKGS = build-essential pkg-config libevent-dev libhiredis-dev \
 	   clang libclang-rt-14-dev valgrind
 
 .PHONY: all deps check test test-asan bench clean valgrind torture demo screenshot \
-	install uninstall test-install
+	install uninstall test-install layering
 all: $(B)/replytimed $(B)/replytime-gen
 
 $(B)/replytimed: $(EOBJ) $(DOBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
 
-$(B)/obj/%.o: daemon/%.c
+$(B)/obj/core/%.o: daemon/core/%.c
 	@mkdir -p $(@D)
-	$(CC) $(XCFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
-$(B)/obj/%.o: daemon/%.S
+	$(CC) $(XCFLAGS) $(CORE_INC) $(CFLAGS) -MMD -MP -c -o $@ $<
+$(B)/obj/edge/%.o: daemon/edge/%.c
+	@mkdir -p $(@D)
+	$(CC) $(XCFLAGS) $(EDGE_INC) $(CFLAGS) -MMD -MP -c -o $@ $<
+$(B)/obj/edge/%.o: daemon/edge/%.S
 	@mkdir -p $(@D)
 	$(CC) -c -o $@ $<
 $(B)/obj/tests/%.o: tests/%.c
 	@mkdir -p $(@D)
-	$(CC) $(XCFLAGS) $(CFLAGS) -Itests -MMD -MP -c -o $@ $<
-$(B)/asan/%.o: daemon/%.c
+	$(CC) $(XCFLAGS) $(EDGE_INC) $(CFLAGS) -Itests -MMD -MP -c -o $@ $<
+$(B)/asan/core/%.o: daemon/core/%.c
 	@mkdir -p $(@D)
-	$(CC) $(XCFLAGS) -O1 -g $(SAN) -MMD -MP -c -o $@ $<
-$(B)/asan/%.o: daemon/%.S
+	$(CC) $(XCFLAGS) $(CORE_INC) -O1 -g $(SAN) -MMD -MP -c -o $@ $<
+$(B)/asan/edge/%.o: daemon/edge/%.c
+	@mkdir -p $(@D)
+	$(CC) $(XCFLAGS) $(EDGE_INC) -O1 -g $(SAN) -MMD -MP -c -o $@ $<
+$(B)/asan/edge/%.o: daemon/edge/%.S
 	@mkdir -p $(@D)
 	$(CC) -c -o $@ $<
 $(B)/asan/tests/%.o: tests/%.c
 	@mkdir -p $(@D)
-	$(CC) $(XCFLAGS) -O1 -g $(SAN) -Itests -MMD -MP -c -o $@ $<
+	$(CC) $(XCFLAGS) $(EDGE_INC) -O1 -g $(SAN) -Itests -MMD -MP -c -o $@ $<
 
 # The page is embedded by the assembler's .incbin.
-$(B)/obj/wallboard.o $(B)/asan/wallboard.o: daemon/wallboard.html
+$(B)/obj/edge/wallboard.o $(B)/asan/edge/wallboard.o: daemon/edge/wallboard.html
+
+# The boundary holds: every core file compiles with the core's headers
+# alone (the build does that), no edge header can be reached from there,
+# and no core file names a library or call that does I/O or reads a clock.
+CORE_BANNED = event2/|hiredis|<time\.h>|<sys/time\.h>|<unistd\.h>|<fcntl\.h>|<sys/socket\.h>|\<(fopen|open|read|write|clock_gettime|gettimeofday|time)\(
+layering:
+	@for h in include/edge/*.h; do \
+		if printf '#include "%s"\n' $${h##*/} | $(CC) $(XCFLAGS) \
+		    $(CORE_INC) -fsyntax-only -x c - 2>/dev/null; then \
+			echo "layering: $$h is reachable from the core"; \
+			exit 1; \
+		fi; \
+	done
+	@if grep -nE '$(CORE_BANNED)' daemon/core/*.c include/core/*.h; then \
+		echo "layering: I/O or a clock in the core (above)"; exit 1; \
+	fi
+	@echo "layering: $(words $(CORE)) core modules, no edge header reachable, no I/O"
 
 $(B)/tests: $(EOBJ) $(TOBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(LIBS) $(TLIBS)
@@ -108,7 +136,8 @@ test-asan: deps
 	UBSAN_OPTIONS=print_stacktrace=1 $(B)/tests-asan --jobs 2
 
 check: deps
-	@$(MAKE) --no-print-directory all test test-asan test-install fuzz-smoke
+	@$(MAKE) --no-print-directory layering all test test-asan test-install \
+	    fuzz-smoke
 
 # The wallboard on live generated traffic; Ctrl-C stops it all.
 demo: deps
@@ -184,7 +213,7 @@ $(B)/bench: $(EOBJ) $(B)/obj/tools/bench.o
 	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
 $(B)/obj/tools/%.o: tools/%.c
 	@mkdir -p $(@D)
-	$(CC) $(XCFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(XCFLAGS) $(EDGE_INC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 # The engine alone, then the whole path through a private redis-server.
 bench: deps
@@ -201,7 +230,7 @@ clean:
 
 include tests/fuzz/fuzz.mk
 
--include $(wildcard $(B)/obj/*.d $(B)/obj/*/*.d $(B)/asan/*.d $(B)/asan/*/*.d)
+-include $(wildcard $(B)/obj/*/*.d $(B)/asan/*/*.d)
 
 # The end-to-end benchmark (tools/bench-e2e.sh), the flood and the tools.
 HLIBS	 = $(shell pkg-config --libs hiredis 2>/dev/null) -lm

@@ -8,6 +8,7 @@
 #include <criterion/criterion.h>
 
 #include "conf.h"
+#include "file.h"
 #include "log.h"
 #include "metrics.h"
 

@@ -278,7 +278,7 @@ Test(http, routes, .fini = ht_fini)
 	cr_expect_eq(ht_metrics_calls, 1);
 
 	/* the page is the file, byte for byte, with a tight policy */
-	page = ht_read_file("daemon/wallboard.html", &len);
+	page = ht_read_file("daemon/edge/wallboard.html", &len);
 	resp = ht_get("/", NULL);
 	cr_expect_eq(ht_status(resp), 200);
 	cr_expect_str_eq(ht_body(resp), page);

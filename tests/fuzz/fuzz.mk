@@ -16,13 +16,14 @@ FUZZ_DIR	 = tests/fuzz
 FUZZ_TARGETS	 = fuzz_entry fuzz_conf fuzz_http
 FUZZ_SAN	 = -fsanitize=fuzzer,address,undefined \
 		   -fno-sanitize-recover=all -fno-omit-frame-pointer
-FUZZ_CFLAGS	 = $(XCFLAGS) -g -O1 $(FUZZ_SAN)
-FUZZ_DOBJ	 = $(ENGINE:%=$(FUZZ_B)/obj/%.o)
+FUZZ_CFLAGS	 = $(XCFLAGS) $(EDGE_INC) -g -O1 $(FUZZ_SAN)
+FUZZ_DOBJ	 = $(CORE:%=$(FUZZ_B)/obj/core/%.o)
 # The clock's walk compares times in loops over every alert instant: the
 # comparison tracing, which guides the fuzzer through parsers, made it
 # four times slower there for nothing.
 FUZZ_NOCMP	 = engine alert window scope sketch
-FUZZ_HOBJ	 = $(FUZZ_B)/obj/http.o $(FUZZ_B)/obj/wallboard.o
+FUZZ_HOBJ	 = $(FUZZ_B)/obj/edge/http.o $(FUZZ_B)/obj/edge/log.o \
+		   $(FUZZ_B)/obj/edge/wallboard.o
 FUZZ_BINS	 = $(FUZZ_TARGETS:%=$(FUZZ_B)/%)
 FUZZ_ENV	 = ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 		   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
@@ -32,15 +33,18 @@ FUZZ_OPTS	 = -timeout=$(FUZZ_TIMEOUT) -print_final_stats=1
 
 fuzz-build: $(FUZZ_BINS)
 
-$(FUZZ_NOCMP:%=$(FUZZ_B)/obj/%.o): FUZZ_CFLAGS += \
+$(FUZZ_NOCMP:%=$(FUZZ_B)/obj/core/%.o): FUZZ_CFLAGS += \
     -fno-sanitize-coverage=trace-cmp
-$(FUZZ_B)/obj/%.o: daemon/%.c
+$(FUZZ_B)/obj/core/%.o: daemon/core/%.c
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c -o $@ $<
-$(FUZZ_B)/obj/%.o: daemon/%.S
+$(FUZZ_B)/obj/edge/%.o: daemon/edge/%.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c -o $@ $<
+$(FUZZ_B)/obj/edge/%.o: daemon/edge/%.S
 	@mkdir -p $(@D)
 	$(FUZZ_CC) -c -o $@ $<
-$(FUZZ_B)/obj/wallboard.o: daemon/wallboard.html
+$(FUZZ_B)/obj/edge/wallboard.o: daemon/edge/wallboard.html
 $(FUZZ_B)/obj/tests/%.o: $(FUZZ_DIR)/%.c
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c -o $@ $<

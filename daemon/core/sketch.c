@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
 #include "sketch.h"
 #include "xmalloc.h"
 
@@ -58,7 +57,7 @@ sketch_tables(void)
 		sketch_edges[c] = c * LIN_WIDTH;
 	for (c = GEO_CODE; c < SKETCH_BINS; c++) {
 		if (x + 0.5 >= (double)UINT32_MAX)
-			fatalx("sketch_tables: edge %u overflows", c);
+			xabort("sketch_tables: edge %u overflows", c);
 		sketch_edges[c] = (uint32_t)floor(x + 0.5);
 		x *= GEO_RATIO;
 	}

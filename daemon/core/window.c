@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
 #include "metrics.h"
 #include "sketch.h"
 #include "window.h"
@@ -26,7 +25,7 @@ void
 window_init(struct window *w, int64_t width)
 {
 	if (width < WINDOW_SLICES)
-		fatalx("window_init: width %lld ms is under %d ms",
+		xabort("window_init: width %lld ms is under %d ms",
 		    (long long)width, WINDOW_SLICES);
 	w->width = width;
 	w->bucket = width / WINDOW_SLICES;

@@ -1,4 +1,7 @@
-/* Allocation wrappers: failure is fatal, so callers never check. */
+/*
+ * Allocation wrappers: failure is fatal, so callers never check.  xabort()
+ * is the core's only abort, for that and for broken invariants.
+ */
 #ifndef XMALLOC_H
 #define XMALLOC_H
 
@@ -9,6 +12,8 @@ void	*xcalloc(size_t, size_t);
 void	*xreallocarray(void *, size_t, size_t);
 char	*xstrdup(const char *);
 char	*xstrndup(const char *, size_t);
+void	 xabort(const char *, ...)
+	    __attribute__((format(printf, 1, 2), noreturn));
 int	 xasprintf(char **, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 

@@ -4,18 +4,11 @@
 
 #include <stdarg.h>
 
-enum log_level {
-	LOG_LEVEL_ERROR,
-	LOG_LEVEL_WARN,
-	LOG_LEVEL_INFO,
-	LOG_LEVEL_DEBUG
-};
+#include "loglevel.h"
 
 extern int log_level;
 
 void	log_init(int, const char *);
-int	log_level_parse(const char *);
-const char *log_level_name(int);
 
 void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));

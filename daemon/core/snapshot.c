@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "engine.h"
-#include "log.h"
+
 #include "snapshot.h"
 #include "xmalloc.h"
 
@@ -177,6 +177,6 @@ snapshot_dump(const json_t *o)
 	char	*s;
 
 	if ((s = json_dumps(o, SNAPSHOT_DUMP_FLAGS)) == NULL)
-		fatalx("snapshot_dump: out of memory");
+		xabort("snapshot_dump: out of memory");
 	return (s);
 }

@@ -1,9 +1,9 @@
-/* The wallboard page, daemon/wallboard.html, embedded at build time. */
+/* The wallboard page, daemon/edge/wallboard.html, embedded at build time. */
 	.section .rodata
 	.globl	wallboard_html
 	.type	wallboard_html, @object
 wallboard_html:
-	.incbin	"daemon/wallboard.html"
+	.incbin	"daemon/edge/wallboard.html"
 	.globl	wallboard_html_end
 wallboard_html_end:
 	.byte	0

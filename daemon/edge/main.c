@@ -19,6 +19,7 @@
 
 #include "alert.h"
 #include "conf.h"
+#include "file.h"
 #include "engine.h"
 #include "http.h"
 #include "ingest.h"

@@ -2,7 +2,6 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
-#include <errno.h>
 #include <float.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -15,11 +14,10 @@
 #include <jansson.h>
 
 #include "conf.h"
-#include "log.h"
+#include "loglevel.h"
 #include "metrics.h"
 #include "xmalloc.h"
 
-#define CONF_MAX_SIZE	(1024 * 1024)	/* bytes read from a file */
 #define CONF_VIS_MAX	64			/* echoed characters */
 
 enum conf_type {
@@ -877,7 +875,7 @@ conf_default(void)
 		conf_key_default(&conf_keys[i], conf);
 	if (conf_listen_split(conf->http.listen, &conf->http.listen_host,
 	    &conf->http.listen_port, &errstr) == -1)
-		fatalx("default http.listen: %s", errstr);
+		xabort("default http.listen: %s", errstr);
 	return (conf);
 }
 
@@ -920,50 +918,6 @@ conf_parse(const char *text, size_t len, const char *name, char *errbuf,
 fail:
 	conf_free(ctx.conf);
 	json_decref(root);
-	return (NULL);
-}
-
-/* Reads and parses a config file. */
-struct conf *
-conf_load(const char *path, char *errbuf, size_t errlen)
-{
-	struct conf	*conf = NULL;
-	FILE		*f;
-	char		*buf = NULL;
-	const char	*reason;
-	size_t		 len = 0, size = 0, got;
-
-	if ((f = fopen(path, "r")) == NULL) {
-		reason = strerror(errno);
-		goto fail;
-	}
-	do {
-		if (len == size) {
-			if (size > CONF_MAX_SIZE) {
-				reason = "file too large";
-				goto fail;
-			}
-			size = size == 0 ? 8192 : size * 2;
-			buf = xreallocarray(buf, size, 1);
-		}
-		got = fread(buf + len, 1, size - len, f);
-		len += got;
-	} while (got > 0);
-	if (ferror(f)) {
-		reason = strerror(errno);
-		goto fail;
-	}
-	fclose(f);
-	conf = conf_parse(buf, len, path, errbuf, errlen);
-	free(buf);
-	return (conf);
-
-fail:
-	if (errlen > 0)
-		snprintf(errbuf, errlen, "%s: %s", path, reason);
-	if (f != NULL)
-		fclose(f);
-	free(buf);
 	return (NULL);
 }
 

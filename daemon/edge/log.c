@@ -5,14 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "log.h"
 
 int			 log_level = LOG_LEVEL_INFO;
 static const char	*log_tag = "replytimed";
-
-static const char *const log_names[] = { "error", "warn", "info", "debug" };
 
 void
 log_init(int level, const char *tag)
@@ -20,26 +17,6 @@ log_init(int level, const char *tag)
 	log_level = level;
 	if (tag != NULL)
 		log_tag = tag;
-}
-
-/* Returns the level named, or -1. */
-int
-log_level_parse(const char *name)
-{
-	size_t	 i;
-
-	for (i = 0; i < sizeof(log_names) / sizeof(log_names[0]); i++)
-		if (strcasecmp(name, log_names[i]) == 0)
-			return ((int)i);
-	return (-1);
-}
-
-const char *
-log_level_name(int level)
-{
-	if (level < 0 || level > LOG_LEVEL_DEBUG)
-		return ("?");
-	return (log_names[level]);
 }
 
 static void __attribute__((format(printf, 2, 0)))

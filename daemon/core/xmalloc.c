@@ -1,4 +1,8 @@
-/* Allocation wrappers: running out of memory is fatal. */
+/*
+ * Allocation wrappers, and the core's one way out: running out of memory
+ * or a broken invariant ends the process in xabort().  Everything else
+ * the core hands back as an error for the edge to log.
+ */
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -6,8 +10,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
 #include "xmalloc.h"
+
+/* Writes one line to stderr and aborts: no state is worth saving then. */
+void
+xabort(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	fputs("replytimed: fatal: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	abort();
+}
 
 void *
 xmalloc(size_t size)
@@ -15,9 +32,9 @@ xmalloc(size_t size)
 	void	*p;
 
 	if (size == 0)
-		fatalx("xmalloc: zero size");
+		xabort("xmalloc: zero size");
 	if ((p = malloc(size)) == NULL)
-		fatal("xmalloc: allocating %zu bytes", size);
+		xabort("xmalloc: allocating %zu bytes", size);
 	return (p);
 }
 
@@ -27,9 +44,9 @@ xcalloc(size_t nmemb, size_t size)
 	void	*p;
 
 	if (nmemb == 0 || size == 0)
-		fatalx("xcalloc: zero size");
+		xabort("xcalloc: zero size");
 	if ((p = calloc(nmemb, size)) == NULL)
-		fatal("xcalloc: allocating %zu * %zu bytes", nmemb, size);
+		xabort("xcalloc: allocating %zu * %zu bytes", nmemb, size);
 	return (p);
 }
 
@@ -39,11 +56,11 @@ xreallocarray(void *ptr, size_t nmemb, size_t size)
 	void	*p;
 
 	if (nmemb == 0 || size == 0)
-		fatalx("xreallocarray: zero size");
+		xabort("xreallocarray: zero size");
 	if (nmemb > SIZE_MAX / size)
-		fatalx("xreallocarray: %zu * %zu overflows", nmemb, size);
+		xabort("xreallocarray: %zu * %zu overflows", nmemb, size);
 	if ((p = realloc(ptr, nmemb * size)) == NULL)
-		fatal("xreallocarray: allocating %zu * %zu bytes", nmemb, size);
+		xabort("xreallocarray: allocating %zu * %zu bytes", nmemb, size);
 	return (p);
 }
 
@@ -74,6 +91,6 @@ xasprintf(char **ret, const char *fmt, ...)
 	n = vasprintf(ret, fmt, ap);
 	va_end(ap);
 	if (n == -1)
-		fatal("xasprintf");
+		xabort("xasprintf");
 	return (n);
 }

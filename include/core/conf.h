@@ -106,7 +106,6 @@ struct conf {
 struct conf	*conf_default(void);
 struct conf	*conf_parse(const char *, size_t, const char *, char *,
 		    size_t);
-struct conf	*conf_load(const char *, char *, size_t);
 void		 conf_free(struct conf *);
 
 #endif
