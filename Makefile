@@ -103,7 +103,7 @@ $(B)/tests: $(EOBJ) $(TOBJ)
 $(B)/tests-asan: $(SEOBJ) $(STOBJ)
 	$(CC) -g $(SAN) -o $@ $^ $(LIBS) $(TLIBS)
 # The daemon under the sanitizers, for the integration tests' second run.
-$(B)/replytimed-asan: $(SEOBJ) $(B)/asan/main.o
+$(B)/replytimed-asan: $(SEOBJ) $(B)/asan/edge/main.o
 	$(CC) -g $(SAN) -o $@ $^ $(LIBS)
 
 # Installs the Debian packages the build and the tests need.
