@@ -96,6 +96,10 @@ layering:
 	@if grep -nE '$(CORE_BANNED)' daemon/core/*.c include/core/*.h; then \
 		echo "layering: I/O or a clock in the core (above)"; exit 1; \
 	fi
+	@if grep -n '_impl\.h"' daemon/edge/*.c include/edge/*.h; then \
+		echo "layering: the edge reads a core module's state (above)"; \
+		exit 1; \
+	fi
 	@echo "layering: $(words $(CORE)) core modules, no edge header reachable, no I/O"
 
 $(B)/tests: $(EOBJ) $(TOBJ)

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "conf.h"
-#include "engine.h"
+#include "engine_impl.h"
 #include "snapshot.h"
 #include "window.h"
 

@@ -815,7 +815,6 @@ Test(alert, counts)
 	cr_assert_eq(alerts_firing(al), 2);
 
 	memset(&ev, 0, sizeof(ev));
-	ev.id = "response_overdue:conversation:c1:1700000005000";
 	ev.rule = "response_overdue";
 	ev.status = ALERT_FIRING;
 	ev.severity = "warning";
@@ -826,6 +825,9 @@ Test(alert, counts)
 	ev.threshold = 180;
 	ev.started_ms = EPOCH + 5 * SEC;
 	ev.ts_ms = EPOCH + 185 * SEC;
+	alert_id(&ev);
+	cr_assert_str_eq(ev.id,
+	    "response_overdue:conversation:c1:1700000005000");
 	alerts_send(al, &ev);
 	cr_assert_eq(alerts_firing(al), 3);
 	cr_assert_eq(alerts_transitions(al), 3);

@@ -9,7 +9,7 @@
 
 #include "alert.h"
 #include "conf.h"
-#include "engine.h"
+#include "engine_impl.h"
 #include "entry.h"
 
 #define FR_WALL0	1700000000000LL	/* fuzz_entry.c's FZ_WALL0 */

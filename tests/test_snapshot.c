@@ -2,6 +2,7 @@
 
 #include <criterion/criterion.h>
 
+#include "alert.h"
 #include "harness.h"
 
 static struct harness h;
@@ -182,4 +183,56 @@ Test(snapshot, empty_engine)
 	scope_shape(g);
 	cr_expect_eq(json_object_size(json_object_get(o, "agents")), 0);
 	json_decref(o);
+}
+
+/* One alert, hand-written: the fields of a transition, then of the list. */
+Test(snapshot, alert_fields_in_order)
+{
+	struct alert_event	 ev;
+	json_t			*o;
+	char			*text, num[64];
+
+	memset(&ev, 0, sizeof(ev));
+	ev.rule = "slow";
+	ev.status = ALERT_RESOLVED;
+	ev.severity = "warning";
+	ev.scope = "agent";
+	ev.subject = "ann";
+	ev.metric = "art_avg_s";
+	ev.window_s = 300;
+	ev.value = NAN;
+	ev.threshold = 60.5;
+	ev.started_ms = 1700000010000;
+	ev.ts_ms = 1700000020000;
+	ev.team = "sales";
+	alert_id(&ev);
+	cr_assert_str_eq(ev.id, "slow:agent:ann:1700000010000");
+
+	o = snapshot_alert(&ev, ALERT_IN_EVENT);
+	text = snapshot_dump(o);
+	cr_assert_str_eq(text, "{\"id\":\"slow:agent:ann:1700000010000\","
+	    "\"rule\":\"slow\",\"status\":\"resolved\",\"severity\":"
+	    "\"warning\",\"scope\":\"agent\",\"subject\":\"ann\",\"metric\":"
+	    "\"art_avg_s\",\"window_s\":300,\"value\":null,\"threshold\":60.5,"
+	    "\"started_ms\":1700000010000,\"ts_ms\":1700000020000,\"team\":"
+	    "\"sales\"}");
+	free(text);
+	json_decref(o);
+	o = snapshot_alert(&ev, ALERT_IN_LIST);
+	cr_assert_null(json_object_get(o, "ts_ms"));
+	cr_assert_null(json_object_get(o, "agent"));
+	cr_assert_eq(json_object_size(o), ALERT_NFIELDS - 2);
+	json_decref(o);
+
+	/* the stream's text: no value is "", an absent agent is NULL */
+	cr_assert_str_eq(alert_field_text(&ev, &alert_fields[ALERT_FIELD_value],
+	    num, sizeof(num)), "");
+	cr_assert_str_eq(alert_field_text(&ev,
+	    &alert_fields[ALERT_FIELD_threshold], num, sizeof(num)), "60.5");
+	cr_assert_str_eq(alert_field_text(&ev,
+	    &alert_fields[ALERT_FIELD_window_s], num, sizeof(num)), "300");
+	cr_assert_null(alert_field_text(&ev, &alert_fields[ALERT_FIELD_agent],
+	    num, sizeof(num)));
+	cr_assert_str_eq(alert_field_text(&ev,
+	    &alert_fields[ALERT_FIELD_status], num, sizeof(num)), "resolved");
 }

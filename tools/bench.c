@@ -14,7 +14,7 @@
 
 #include "alert.h"
 #include "conf.h"
-#include "engine.h"
+#include "engine_impl.h"
 #include "xmalloc.h"
 
 #define SEC	1000LL

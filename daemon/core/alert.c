@@ -8,12 +8,12 @@
  * a replay writes them in the same order, under the same stream IDs.
  */
 
+#include <inttypes.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <jansson.h>
 
 #include "alert.h"
 #include "conf.h"
@@ -23,13 +23,20 @@
 #include "window.h"
 #include "xmalloc.h"
 
+/* What the current evaluation found of a state so far. */
+enum astate_seen {
+	SEEN_NOT,		/* not looked at: its subject is gone */
+	SEEN_LAPSED,		/* looked at, no longer holds */
+	SEEN_HELD		/* holds */
+};
+
 /* One (rule, subject) that is pending or firing. */
 struct astate {
 	struct astate	*next;
 	uint64_t	 hash;
 	size_t		 rule;
 	int		 firing;
-	int		 seen;		/* held at this evaluation */
+	enum astate_seen seen;		/* at this evaluation */
 	int64_t		 since;		/* pending since */
 	int64_t		 started;	/* firing since */
 	int64_t		 sent;		/* last firing sent */
@@ -61,6 +68,13 @@ struct alerts {
 static const char *const alert_scopes[] = { "agent", "team", "global",
     "conversation" };
 
+const struct alert_field alert_fields[ALERT_NFIELDS] = {
+#define ALERT_FIELD(n, t, w)						\
+	{ #n, ALERT_F_##t, offsetof(struct alert_event, n), w },
+	ALERT_FIELDS(ALERT_FIELD)
+#undef ALERT_FIELD
+};
+
 const char *
 alert_status_name(enum alert_status s)
 {
@@ -73,6 +87,88 @@ alert_scope_name(int scope)
 	if (scope < 0 || scope > RULE_SCOPE_CONVERSATION)
 		return ("?");
 	return (alert_scopes[scope]);
+}
+
+/*
+ * An alert's id, the same for its firing and its resolution and new each
+ * time it fires again: rule, scope, subject and when it started.
+ */
+void
+alert_id(struct alert_event *ev)
+{
+	snprintf(ev->id, sizeof(ev->id), "%s:%s:%s:%lld", ev->rule,
+	    ev->scope, ev->subject, (long long)ev->started_ms);
+}
+
+/*
+ * One field of an alert as stream text, in buf when it is a number, or
+ * NULL when the alert leaves it out.  A number without a value is "".
+ */
+const char *
+alert_field_text(const struct alert_event *ev, const struct alert_field *f,
+    char *buf, size_t len)
+{
+	const char	*p = (const char *)ev + f->off;
+	double		 v;
+
+	switch (f->type) {
+	case ALERT_F_TEXT:
+		return (p);
+	case ALERT_F_STR:
+	case ALERT_F_OPT:
+		return (*(const char *const *)(const void *)p);
+	case ALERT_F_STATUS:
+		return (alert_status_name(*(const enum alert_status *)
+		    (const void *)p));
+	case ALERT_F_INT:
+		snprintf(buf, len, "%" PRId64, *(const int64_t *)
+		    (const void *)p);
+		return (buf);
+	case ALERT_F_NUM:
+		v = *(const double *)(const void *)p;
+		if (isnan(v))
+			return ("");
+		snprintf(buf, len, "%.12g", v);
+		return (buf);
+	}
+	return (NULL);
+}
+
+/* A new, zeroed alert at the end of the list. */
+struct alert_event *
+alert_list_add(struct alert_list *l)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 16;
+		l->v = xreallocarray(l->v, l->cap, sizeof(*l->v));
+	}
+	memset(&l->v[l->n], 0, sizeof(l->v[l->n]));
+	return (&l->v[l->n++]);
+}
+
+static int
+alert_list_cmp(const void *x, const void *y)
+{
+	const struct alert_event	*p = x, *q = y;
+
+	if (p->started_ms != q->started_ms)
+		return (p->started_ms < q->started_ms ? -1 : 1);
+	return (strcmp(p->id, q->id));
+}
+
+/* Oldest first, then by id: the order of the alerts list. */
+void
+alert_list_sort(struct alert_list *l)
+{
+	if (l->n > 1)
+		qsort(l->v, l->n, sizeof(*l->v), alert_list_cmp);
+}
+
+void
+alert_list_clear(struct alert_list *l)
+{
+	free(l->v);
+	memset(l, 0, sizeof(*l));
 }
 
 struct alerts *
@@ -120,34 +216,6 @@ alerts_next(const struct alerts *a, int64_t t)
 	return ((t / a->interval + 1) * a->interval);
 }
 
-static json_t *
-alerts_number(double v)
-{
-	return (isnan(v) ? json_null() : json_real(v));
-}
-
-/* One firing alert as the JSON object of the contract. */
-json_t *
-alerts_object(const char *id, const char *rule, const char *severity,
-    const char *scope, const char *subject, const char *metric,
-    int64_t window_s, double value, double threshold, int64_t started)
-{
-	json_t	*o = json_object();
-
-	json_object_set_new(o, "id", json_string(id));
-	json_object_set_new(o, "rule", json_string(rule));
-	json_object_set_new(o, "status", json_string("firing"));
-	json_object_set_new(o, "severity", json_string(severity));
-	json_object_set_new(o, "scope", json_string(scope));
-	json_object_set_new(o, "subject", json_string(subject));
-	json_object_set_new(o, "metric", json_string(metric));
-	json_object_set_new(o, "window_s", json_integer(window_s));
-	json_object_set_new(o, "value", alerts_number(value));
-	json_object_set_new(o, "threshold", alerts_number(threshold));
-	json_object_set_new(o, "started_ms", json_integer(started));
-	return (o);
-}
-
 /* A transition from outside the metric rules: conversation alerts. */
 void
 alerts_send(struct alerts *a, const struct alert_event *ev)
@@ -161,37 +229,26 @@ alerts_send(struct alerts *a, const struct alert_event *ev)
 		a->sink(ev, a->arg);
 }
 
-static int
-alerts_list_cmp(const void *x, const void *y)
+/* A metric rule's alert for a state, as of instant t. */
+static void
+alerts_event(const struct alerts *a, const struct astate *st,
+    enum alert_status status, int64_t t, struct alert_event *ev)
 {
-	json_t *const	*p = x, *const *q = y;
-	json_int_t	 a, b;
+	const struct alert_rule	*r = &a->cf->alerts.rules[st->rule];
 
-	a = json_integer_value(json_object_get(*p, "started_ms"));
-	b = json_integer_value(json_object_get(*q, "started_ms"));
-	if (a != b)
-		return (a < b ? -1 : 1);
-	return (strcmp(json_string_value(json_object_get(*p, "id")),
-	    json_string_value(json_object_get(*q, "id"))));
-}
-
-/* Sorts a list of alerts oldest first (then by id), in place. */
-void
-alerts_sort(json_t *list)
-{
-	json_t	**v;
-	size_t	  i, n = json_array_size(list);
-
-	if (n < 2)
-		return;
-	v = xreallocarray(NULL, n, sizeof(*v));
-	for (i = 0; i < n; i++)
-		v[i] = json_incref(json_array_get(list, i));
-	qsort(v, n, sizeof(*v), alerts_list_cmp);
-	json_array_clear(list);
-	for (i = 0; i < n; i++)
-		json_array_append_new(list, v[i]);
-	free(v);
+	memset(ev, 0, sizeof(*ev));
+	ev->rule = r->name;
+	ev->status = status;
+	ev->severity = r->severity;
+	ev->scope = alert_scopes[r->scope];
+	ev->subject = st->subject;
+	ev->metric = metric_defs[r->metric].name;
+	ev->window_s = r->window_s;
+	ev->value = st->value;
+	ev->threshold = r->threshold;
+	ev->started_ms = st->started;
+	ev->ts_ms = t;
+	alert_id(ev);
 }
 
 /*
@@ -199,27 +256,16 @@ alerts_sort(json_t *list)
  * firing are the engine's to add: a wait that passed a rule is one.
  */
 void
-alerts_firing_list(const struct alerts *a, json_t *list)
+alerts_firing_list(const struct alerts *a, struct alert_list *list)
 {
-	const struct alert_rule	*r;
 	const struct astate	*st;
-	char			 id[512];
 	size_t			 i;
 
-	for (i = 0; i <= a->mask; i++) {
-		for (st = a->table[i]; st != NULL; st = st->next) {
-			if (!st->firing)
-				continue;
-			r = &a->cf->alerts.rules[st->rule];
-			snprintf(id, sizeof(id), "%s:%s:%s:%lld", r->name,
-			    alert_scopes[r->scope], st->subject,
-			    (long long)st->started);
-			json_array_append_new(list, alerts_object(id, r->name,
-			    r->severity, alert_scopes[r->scope], st->subject,
-			    metric_defs[r->metric].name, r->window_s,
-			    st->value, r->threshold, st->started));
-		}
-	}
+	for (i = 0; i <= a->mask; i++)
+		for (st = a->table[i]; st != NULL; st = st->next)
+			if (st->firing)
+				alerts_event(a, st, ALERT_FIRING, st->started,
+				    alert_list_add(list));
 }
 
 /* Whether anyone listens: without, transitions are only counted. */
@@ -364,34 +410,14 @@ alerts_trans_cmp(const void *x, const void *y)
 static void
 alerts_emit(struct alerts *a, int64_t t)
 {
-	const struct alert_rule	*r;
 	struct alert_event	 ev;
-	struct astate		*st;
-	char			 id[512];
 	size_t			 i;
 
 	if (a->ntr == 0)
 		return;
 	qsort(a->tr, a->ntr, sizeof(*a->tr), alerts_trans_cmp);
 	for (i = 0; i < a->ntr; i++) {
-		st = a->tr[i].st;
-		r = &a->cf->alerts.rules[st->rule];
-		snprintf(id, sizeof(id), "%s:%s:%s:%lld", r->name,
-		    alert_scopes[r->scope], st->subject,
-		    (long long)st->started);
-		memset(&ev, 0, sizeof(ev));
-		ev.id = id;
-		ev.rule = r->name;
-		ev.status = a->tr[i].status;
-		ev.severity = r->severity;
-		ev.scope = alert_scopes[r->scope];
-		ev.subject = st->subject;
-		ev.metric = metric_defs[r->metric].name;
-		ev.window_s = r->window_s;
-		ev.value = st->value;
-		ev.threshold = r->threshold;
-		ev.started_ms = st->started;
-		ev.ts_ms = t;
+		alerts_event(a, a->tr[i].st, a->tr[i].status, t, &ev);
 		a->transitions++;
 		if (a->sink != NULL)
 			a->sink(&ev, a->arg);
@@ -443,14 +469,14 @@ alerts_rule(struct alerts *a, size_t ri, const char *subject,
 	st = alerts_find(a, ri, subject, holds);
 	if (st == NULL)
 		return;
-	st->seen = 1;
+	st->seen = SEEN_LAPSED;
 	st->value = v;			/* a resolution tells the value now */
 	if (!holds)
 		return;			/* the sweep resolves it */
 	if (!st->firing) {
 		if (st->since == 0)
 			st->since = t;
-		st->seen = 2;		/* held, pending */
+		st->seen = SEEN_HELD;	/* pending */
 		if (t - st->since < r->for_s * 1000)
 			return;
 		st->firing = 1;
@@ -461,7 +487,7 @@ alerts_rule(struct alerts *a, size_t ri, const char *subject,
 		st->sent = t;
 		alerts_queue(a, st, ALERT_FIRING);
 	}
-	st->seen = 2;			/* held */
+	st->seen = SEEN_HELD;
 }
 
 /*
@@ -496,11 +522,11 @@ alerts_eval(struct alerts *a, struct scopes *ss, int64_t t)
 	for (i = 0; i <= a->mask; i++) {
 		for (st = a->table[i]; st != NULL; st = next) {
 			next = st->next;
-			if (st->seen == 2) {
-				st->seen = 0;
+			if (st->seen == SEEN_HELD) {
+				st->seen = SEEN_NOT;
 				continue;
 			}
-			st->seen = 0;
+			st->seen = SEEN_NOT;
 			alerts_end(a, st);
 		}
 	}

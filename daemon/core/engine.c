@@ -1,6 +1,6 @@
 /*
  * The engine: the clock, the reorder buffer, waits and their outcomes
- * (CONTRACT sections 2 and 3).  Everything happens in stamp order: the
+ * (replytimed(8), METRICS).  Everything happens in stamp order: the
  * events the clock has passed and the thresholds it has crossed are
  * merged by time, an event before a threshold at the same millisecond,
  * so a reply at exactly the target still counts as within it.
@@ -10,10 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
 #include "alert.h"
-#include "engine.h"
+#include "engine_impl.h"
 #include "xmalloc.h"
 
 const char *const outcome_names[OUTCOME_COUNT] = {
@@ -22,7 +20,11 @@ const char *const outcome_names[OUTCOME_COUNT] = {
 #undef OUTCOME_NAME
 };
 
-#define BIT(k)	(1U << (k))
+#define BIT(k)		(1U << (k))
+/* The targets' bits of conv->passed; the others are alerts'. */
+#define TARGET_BITS	(BIT(THR_FRT) | BIT(THR_WITHIN))
+/* How often scopes idle past every window are collected. */
+#define GC_INTERVAL_MS	60000
 
 static void	engine_finish(struct engine *, struct conv *, int64_t);
 static enum reason engine_push(struct engine *, struct chat_event *);
@@ -327,7 +329,7 @@ wait_close(struct engine *e, struct conv *c)
 	int	 k;
 
 	/* alerts fired for this wait resolve as it closes */
-	if ((c->flags & CONV_WAITING) && (c->passed & ~(uint32_t)3)) {
+	if ((c->flags & CONV_WAITING) && (c->passed & ~TARGET_BITS)) {
 		if (c->passed & BIT(BIT_FRT_OVERDUE))
 			engine_alert(e, c, &e->overdue[0], e->stamp,
 			    ALERT_RESOLVED);
@@ -375,84 +377,75 @@ engine_credit(struct engine *e, struct scope *agent, struct scope *team,
 	scope_count(e->scopes.global, stamp, t);
 }
 
+/* A conversation alert for a wait and a threshold, as of stamp. */
+static void
+engine_alert_event(const struct conv *c, const struct threshold *th,
+    int64_t stamp, enum alert_status status, struct alert_event *ev)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->rule = th->rule;
+	ev->status = status;
+	ev->severity = th->severity;
+	ev->scope = alert_scope_name(RULE_SCOPE_CONVERSATION);
+	ev->subject = c->id;
+	ev->metric = "wait_s";
+	ev->value = (stamp - c->start) / 1000.0;
+	ev->threshold = th->after / 1000.0;
+	ev->started_ms = c->start + th->after;
+	ev->ts_ms = stamp;
+	ev->agent = c->agent != NULL ? c->agent->name : NULL;
+	ev->team = c->team != NULL ? c->team->name : NULL;
+	alert_id(ev);
+}
+
 /* A conversation alert: fired when a wait passes it, resolved at close. */
 static void
 engine_alert(struct engine *e, struct conv *c, const struct threshold *th,
     int64_t stamp, enum alert_status status)
 {
 	struct alert_event	 ev;
-	char			 id[512];
-	int64_t			 started = c->start + th->after;
 
 	if (!alerts_listened(e->alerts)) {
 		memset(&ev, 0, sizeof(ev));
 		ev.status = status;
-		alerts_send(e->alerts, &ev);
-		return;
-	}
-	snprintf(id, sizeof(id), "%s:conversation:%s:%lld", th->rule, c->id,
-	    (long long)started);
-	memset(&ev, 0, sizeof(ev));
-	ev.id = id;
-	ev.rule = th->rule;
-	ev.status = status;
-	ev.severity = th->severity;
-	ev.scope = "conversation";
-	ev.subject = c->id;
-	ev.metric = "wait_s";
-	ev.value = (stamp - c->start) / 1000.0;
-	ev.threshold = th->after / 1000.0;
-	ev.started_ms = started;
-	ev.ts_ms = stamp;
-	ev.agent = c->agent != NULL ? c->agent->name : NULL;
-	ev.team = c->team != NULL ? c->team->name : NULL;
+	} else
+		engine_alert_event(c, th, stamp, status, &ev);
 	alerts_send(e->alerts, &ev);
+}
+
+/* The threshold of bit k of conv->passed, or NULL for a target's. */
+static const struct threshold *
+engine_alert_threshold(const struct engine *e, int k)
+{
+	if (k == BIT_FRT_OVERDUE || k == BIT_WITHIN_OVERDUE)
+		return (&e->overdue[k == BIT_WITHIN_OVERDUE]);
+	if (k >= THR_ALERTS && k < e->nthr)
+		return (&e->thr[k]);
+	return (NULL);
 }
 
 /*
  * The alerts firing now, oldest first: the metric ones, and one for each
  * conversation alert a wait still open has passed.
  */
-json_t *
-engine_alerts_firing(const struct engine *e)
+void
+engine_alerts_firing(const struct engine *e, struct alert_list *list)
 {
 	const struct threshold	*th;
 	const struct conv	*c;
-	json_t			*list, *o;
-	char			 id[512];
 	int			 k;
 
-	list = json_array();
 	alerts_firing_list(e->alerts, list);
 	for (c = e->convs.idle_head; c != NULL; c = c->idle_next) {
-		if (!(c->flags & CONV_WAITING) || !(c->passed & ~(uint32_t)3))
+		if (!(c->flags & CONV_WAITING) || !(c->passed & ~TARGET_BITS))
 			continue;
-		for (k = THR_ALERTS; k < 32; k++) {
-			if (!(c->passed & BIT(k)))
-				continue;
-			if (k == BIT_FRT_OVERDUE || k == BIT_WITHIN_OVERDUE)
-				th = &e->overdue[k == BIT_WITHIN_OVERDUE];
-			else if (k < e->nthr)
-				th = &e->thr[k];
-			else
-				continue;
-			snprintf(id, sizeof(id), "%s:conversation:%s:%lld",
-			    th->rule, c->id, (long long)(c->start + th->after));
-			o = alerts_object(id, th->rule, th->severity,
-			    "conversation", c->id, "wait_s", 0,
-			    (e->clock - c->start) / 1000.0, th->after / 1000.0,
-			    c->start + th->after);
-			if (c->agent != NULL)
-				json_object_set_new(o, "agent",
-				    json_string(c->agent->name));
-			if (c->team != NULL)
-				json_object_set_new(o, "team",
-				    json_string(c->team->name));
-			json_array_append_new(list, o);
-		}
+		for (k = THR_ALERTS; k < CONV_PASSED_BITS; k++)
+			if ((c->passed & BIT(k)) &&
+			    (th = engine_alert_threshold(e, k)) != NULL)
+				engine_alert_event(c, th, e->clock,
+				    ALERT_FIRING, alert_list_add(list));
 	}
-	alerts_sort(list);
-	return (list);
+	alert_list_sort(list);
 }
 
 /* A wait passed a target unanswered: credited to the assigned agent. */
@@ -774,7 +767,36 @@ engine_advance(struct engine *e, int64_t wall, int caught_up)
 		e->clock = t;
 	if (e->gc_at == ENGINE_NO_CLOCK || e->clock >= e->gc_at) {
 		scopes_gc(&e->scopes, e->clock);
-		e->gc_at = e->clock + 60000;
+		e->gc_at = e->clock + GC_INTERVAL_MS;
 	}
 }
 
+int64_t
+engine_clock(const struct engine *e)
+{
+	return (e->clock);
+}
+
+int64_t
+engine_lateness(const struct engine *e)
+{
+	return (e->lateness);
+}
+
+size_t
+engine_conversations(const struct engine *e)
+{
+	return (e->convs.count);
+}
+
+const struct engine_stats *
+engine_stats(const struct engine *e)
+{
+	return (&e->stats);
+}
+
+struct alerts *
+engine_alerts(const struct engine *e)
+{
+	return (e->alerts);
+}

@@ -1,24 +1,36 @@
-/* The snapshot document (CONTRACT section 4), built with jansson. */
+/*
+ * The JSON documents the daemon publishes, built with jansson: the
+ * snapshot and the alerts (replytimed(8), SNAPSHOT and ALERTS).
+ */
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine.h"
+#include "alert.h"
+#include "engine_impl.h"
 
 #include "snapshot.h"
 #include "xmalloc.h"
+
+/* Whole numbers below this are written as integers. */
+#define SNAPSHOT_INT_MAX	1e15
+
+/* A real, or null without a value. */
+static json_t *
+snapshot_real(double v)
+{
+	return (isnan(v) ? json_null() : json_real(v));
+}
 
 /* A number: null without a sample, an integer when it is whole. */
 static json_t *
 snapshot_number(double v)
 {
-	if (isnan(v))
-		return (json_null());
-	if (v == floor(v) && fabs(v) < 1e15)
+	if (!isnan(v) && v == floor(v) && fabs(v) < SNAPSHOT_INT_MAX)
 		return (json_integer((json_int_t)v));
-	return (json_real(v));
+	return (snapshot_real(v));
 }
 
 /* One METRICS object from window_query's values. */
@@ -77,8 +89,8 @@ snapshot_cmp(const void *a, const void *b)
  * open now or an outcome in a window.
  */
 static json_t *
-snapshot_kind(struct engine *e, enum scope_kind kind, const struct conf *cf,
-    int64_t now)
+snapshot_kind(const struct engine *e, enum scope_kind kind,
+    const struct conf *cf, int64_t now)
 {
 	struct scope	*s, **v;
 	json_t		*o;
@@ -102,14 +114,15 @@ snapshot_kind(struct engine *e, enum scope_kind kind, const struct conf *cf,
 /*
  * Marks each scope's oldest open wait.  The wait list runs from the
  * oldest start, so the first wait met for a scope is its oldest; the
- * walk stops once every scope with a wait has been found.
+ * walk stops once every scope with a wait has been found.  The mark is
+ * the snapshot's scratch in the scope, not the engine's state.
  */
 static void
-snapshot_oldest(struct engine *e)
+snapshot_oldest(const struct engine *e)
 {
-	struct scope	*s;
-	struct conv	*c;
-	size_t		 need = 0;
+	struct scope		*s;
+	const struct conv	*c;
+	size_t			 need = 0;
 	int		 kind;
 
 	for (kind = SCOPE_GLOBAL; kind <= SCOPE_AGENT; kind++) {
@@ -136,7 +149,7 @@ snapshot_oldest(struct engine *e)
 }
 
 json_t *
-snapshot_build(struct engine *e, const struct conf *cf, int64_t wall)
+snapshot_build(const struct engine *e, const struct conf *cf, int64_t wall)
 {
 	json_t	*o, *a, *t;
 	int64_t	 now = e->clock == ENGINE_NO_CLOCK ? 0 : e->clock;
@@ -179,4 +192,67 @@ snapshot_dump(const json_t *o)
 	if ((s = json_dumps(o, SNAPSHOT_DUMP_FLAGS)) == NULL)
 		xabort("snapshot_dump: out of memory");
 	return (s);
+}
+
+/* One alert as a JSON object, with the fields for where it goes. */
+json_t *
+snapshot_alert(const struct alert_event *ev, unsigned in)
+{
+	const struct alert_field	*f;
+	const char			*p;
+	json_t				*o, *v;
+
+	o = json_object();
+	for (f = alert_fields; f < alert_fields + ALERT_NFIELDS; f++) {
+		if (!(f->in & in))
+			continue;
+		p = (const char *)ev + f->off;
+		switch (f->type) {
+		case ALERT_F_TEXT:
+			v = json_string(p);
+			break;
+		case ALERT_F_STR:
+		case ALERT_F_OPT:
+			p = *(const char *const *)(const void *)p;
+			if (p == NULL && f->type == ALERT_F_OPT)
+				continue;
+			v = json_string(p);
+			break;
+		case ALERT_F_STATUS:
+			v = json_string(alert_status_name(
+			    *(const enum alert_status *)(const void *)p));
+			break;
+		case ALERT_F_INT:
+			v = json_integer(*(const int64_t *)(const void *)p);
+			break;
+		case ALERT_F_NUM:
+		default:
+			v = snapshot_real(*(const double *)(const void *)p);
+			break;
+		}
+		json_object_set_new_nocheck(o, f->name, v);
+	}
+	return (o);
+}
+
+/* The alerts firing now: GET /api/v1/alerts and the start of /events. */
+json_t *
+snapshot_alerts(const struct engine *e, int64_t wall)
+{
+	struct alert_list	 l = { NULL, 0, 0 };
+	json_t			*o, *a;
+	size_t			 i;
+
+	engine_alerts_firing(e, &l);
+	a = json_array();
+	for (i = 0; i < l.n; i++)
+		json_array_append_new(a, snapshot_alert(&l.v[i],
+		    ALERT_IN_LIST));
+	alert_list_clear(&l);
+	o = json_object();
+	json_object_set_new_nocheck(o, "clock_ms", e->clock ==
+	    ENGINE_NO_CLOCK ? json_null() : json_integer(e->clock));
+	json_object_set_new_nocheck(o, "generated_ms", json_integer(wall));
+	json_object_set_new_nocheck(o, "alerts", a);
+	return (o);
 }

@@ -97,7 +97,7 @@ publish(void)
 static char *
 http_metrics_cb(void *arg)
 {
-	const struct engine_stats	*es = &d.e->stats;
+	const struct engine_stats	*es = engine_stats(d.e);
 	const struct ingest_stats	*is = ingest_stats(d.ig);
 	const struct http_stats		*hs = http_stats(d.http);
 	struct prom_stats		 st;
@@ -121,8 +121,8 @@ http_metrics_cb(void *arg)
 	    (int64_t)is->last_ms > wall ? 0 :
 	    (wall - (int64_t)is->last_ms) / 1000.0;
 	st.redis_up = redis_up(d.r);
-	st.conversations = (double)d.e->convs.count;
-	st.alerts_firing = (double)alerts_firing(d.e->alerts);
+	st.conversations = (double)engine_conversations(d.e);
+	st.alerts_firing = (double)alerts_firing(engine_alerts(d.e));
 	st.sse_clients = (double)hs->clients;
 	st.sse_dropped = (double)hs->dropped;
 	st.http_requests = (double)hs->requests;
@@ -148,11 +148,7 @@ http_alerts_cb(void *arg)
 	char	*text;
 
 	(void)arg;
-	o = json_object();
-	json_object_set_new(o, "clock_ms", d.e->clock == ENGINE_NO_CLOCK ?
-	    json_null() : json_integer(d.e->clock));
-	json_object_set_new(o, "generated_ms", json_integer(now_wall_ms()));
-	json_object_set_new(o, "alerts", engine_alerts_firing(d.e));
+	o = snapshot_alerts(d.e, now_wall_ms());
 	text = snapshot_dump(o);
 	json_decref(o);
 	return (text);
@@ -208,7 +204,7 @@ static void
 log_counters(void)
 {
 	static uint64_t			 last_read = UINT64_MAX;
-	const struct engine_stats	*st = &d.e->stats;
+	const struct engine_stats	*st = engine_stats(d.e);
 	const struct outbox_stats	*os = outbox_stats(d.ob);
 
 	if (st->read == last_read)
@@ -221,7 +217,7 @@ log_counters(void)
 	    (unsigned long long)st->refused,
 	    (unsigned long long)st->reasons[REASON_LATE],
 	    (unsigned long long)st->duplicates,
-	    (unsigned long long)d.out->written, d.e->convs.count,
+	    (unsigned long long)d.out->written, engine_conversations(d.e),
 	    (unsigned long long)os->written, (unsigned long long)os->errors,
 	    (unsigned long long)redis_reconnects(d.r));
 }
@@ -453,7 +449,7 @@ setup(void)
 	d.out = output_new(d.ob, d.cf);
 	d.out->alert_cb = http_alert_cb;
 	engine_set_sink(d.e, output_outcome, d.out);
-	alerts_set_sink(d.e->alerts, output_alert, d.out);
+	alerts_set_sink(engine_alerts(d.e), output_alert, d.out);
 	d.ig = ingest_new(d.e, d.cf, d.r, d.ob, d.out, consumer);
 
 	signal(SIGPIPE, SIG_IGN);

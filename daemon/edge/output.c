@@ -13,6 +13,7 @@
 #include "engine.h"
 #include "outbox.h"
 #include "output.h"
+#include "snapshot.h"
 #include "xmalloc.h"
 
 /*
@@ -159,11 +160,8 @@ output_outcome(const struct outcome *oc, void *arg)
 	o->written++;
 }
 
-static json_t *
-output_number(double v)
-{
-	return (isnan(v) ? json_null() : json_real(v));
-}
+/* A stream entry's field count: its fields' names and values. */
+#define OUTPUT_PAIR	2
 
 /*
  * The alert sink: the transition as stream fields and as one JSON
@@ -172,11 +170,14 @@ output_number(double v)
 void
 output_alert(const struct alert_event *ev, void *arg)
 {
-	struct output	*o = arg;
-	json_t		*j;
-	char		 id[SID_MAX], num[64], *text;
-	struct sid	 sid;
-	size_t		 n = 26;
+	struct output			*o = arg;
+	const struct alert_field	*f;
+	const struct alert_field	*end = alert_fields + ALERT_NFIELDS;
+	json_t				*j;
+	char				 id[SID_MAX], num[64], *text;
+	const char			*p;
+	struct sid			 sid;
+	size_t				 n = OUTPUT_PAIR;	/* json */
 
 	sid.ms = (uint64_t)ev->ts_ms;
 	sid.seq = o->alast.ms == sid.ms ? o->alast.seq + 1 : 0;
@@ -184,74 +185,27 @@ output_alert(const struct alert_event *ev, void *arg)
 	o->alert_transitions++;
 	if (sid_cmp(&sid, &o->alerts_top) <= 0)
 		return;
-	j = json_object();
-	json_object_set_new(j, "id", json_string(ev->id));
-	json_object_set_new(j, "rule", json_string(ev->rule));
-	json_object_set_new(j, "status", json_string(
-	    alert_status_name(ev->status)));
-	json_object_set_new(j, "severity", json_string(ev->severity));
-	json_object_set_new(j, "scope", json_string(ev->scope));
-	json_object_set_new(j, "subject", json_string(ev->subject));
-	json_object_set_new(j, "metric", json_string(ev->metric));
-	json_object_set_new(j, "window_s", json_integer(ev->window_s));
-	json_object_set_new(j, "value", output_number(ev->value));
-	json_object_set_new(j, "threshold", output_number(ev->threshold));
-	json_object_set_new(j, "started_ms", json_integer(ev->started_ms));
-	json_object_set_new(j, "ts_ms", json_integer(ev->ts_ms));
-	if (ev->agent != NULL)
-		json_object_set_new(j, "agent", json_string(ev->agent));
-	if (ev->team != NULL)
-		json_object_set_new(j, "team", json_string(ev->team));
-	text = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(12));
+	j = snapshot_alert(ev, ALERT_IN_EVENT);
+	text = json_dumps(j, SNAPSHOT_DUMP_FLAGS);
 	json_decref(j);
 	if (text == NULL)
 		return;
 
+	for (f = alert_fields; f < end; f++)
+		if ((f->in & ALERT_IN_EVENT) &&
+		    alert_field_text(ev, f, num, sizeof(num)) != NULL)
+			n += OUTPUT_PAIR;
 	sid_format(&sid, id, sizeof(id));
-	if (ev->agent != NULL)
-		n += 2;
-	if (ev->team != NULL)
-		n += 2;
 	output_str(o, "a");
 	output_str(o, id);
 	snprintf(num, sizeof(num), "%zu", n);
 	output_str(o, num);
-	output_str(o, "id");
-	output_str(o, ev->id);
-	output_str(o, "rule");
-	output_str(o, ev->rule);
-	output_str(o, "status");
-	output_str(o, alert_status_name(ev->status));
-	output_str(o, "severity");
-	output_str(o, ev->severity);
-	output_str(o, "scope");
-	output_str(o, ev->scope);
-	output_str(o, "subject");
-	output_str(o, ev->subject);
-	output_str(o, "metric");
-	output_str(o, ev->metric);
-	output_str(o, "window_s");
-	snprintf(num, sizeof(num), "%lld", (long long)ev->window_s);
-	output_str(o, num);
-	output_str(o, "value");
-	snprintf(num, sizeof(num), "%.12g", ev->value);
-	output_str(o, isnan(ev->value) ? "" : num);
-	output_str(o, "threshold");
-	snprintf(num, sizeof(num), "%.12g", ev->threshold);
-	output_str(o, num);
-	output_str(o, "started_ms");
-	snprintf(num, sizeof(num), "%lld", (long long)ev->started_ms);
-	output_str(o, num);
-	output_str(o, "ts_ms");
-	snprintf(num, sizeof(num), "%lld", (long long)ev->ts_ms);
-	output_str(o, num);
-	if (ev->agent != NULL) {
-		output_str(o, "agent");
-		output_str(o, ev->agent);
-	}
-	if (ev->team != NULL) {
-		output_str(o, "team");
-		output_str(o, ev->team);
+	for (f = alert_fields; f < end; f++) {
+		if (!(f->in & ALERT_IN_EVENT) ||
+		    (p = alert_field_text(ev, f, num, sizeof(num))) == NULL)
+			continue;
+		output_str(o, f->name);
+		output_str(o, p);
 	}
 	output_str(o, "json");
 	output_str(o, text);

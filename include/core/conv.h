@@ -31,6 +31,7 @@ struct conv {
 	uint64_t	*msgids;	/* open-addressed set of id hashes */
 	uint32_t	 nmsgids;
 	uint32_t	 passed;	/* thresholds the wait has passed */
+#define CONV_PASSED_BITS 32	/* bits in passed */
 	uint32_t	 hash;
 	uint8_t		 flags;
 	uint8_t		 msgbits;	/* set capacity is 1 << msgbits */

@@ -35,7 +35,7 @@
 
 #include "alert.h"
 #include "conf.h"
-#include "engine.h"
+#include "engine_impl.h"
 #include "entry.h"
 #include "prom.h"
 #include "sid.h"
@@ -408,7 +408,7 @@ fz_snapshot(struct fz *f)
 	snap = snapshot_build(f->e, f->rcf, f->wall);
 	text = snapshot_dump(snap);
 	free(text);
-	alerts = engine_alerts_firing(f->e);
+	alerts = snapshot_alerts(f->e, f->wall);
 	text = json_dumps(alerts, JSON_COMPACT);
 	assert(text != NULL);
 	free(text);

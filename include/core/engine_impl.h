@@ -1,0 +1,75 @@
+/*
+ * The engine's state, for the core modules that read it (the snapshot)
+ * and for white-box tests.  The edge sees only engine.h: make layering
+ * checks that no edge file includes this one.
+ */
+#ifndef ENGINE_IMPL_H
+#define ENGINE_IMPL_H
+
+#include "engine.h"
+
+/* A wait threshold the clock watches: the targets, later alert rules. */
+enum threshold_kind {
+	THRESHOLD_FRT,		/* first-response target */
+	THRESHOLD_WITHIN,	/* response-within target */
+	THRESHOLD_ALERT		/* a conversation alert rule */
+};
+
+/* The targets' thresholds come first; their bits in conv->passed: */
+#define THR_FRT		0
+#define THR_WITHIN	1
+
+#define ENGINE_MAX_THRESHOLDS	30
+/* conv->passed bits of the built-in overdue alerts, past the thresholds */
+#define BIT_FRT_OVERDUE		ENGINE_MAX_THRESHOLDS
+#define BIT_WITHIN_OVERDUE	(ENGINE_MAX_THRESHOLDS + 1)
+_Static_assert(BIT_WITHIN_OVERDUE < CONV_PASSED_BITS, "conv->passed too small");
+
+struct threshold {
+	enum threshold_kind	 kind;
+	int64_t			 after;		/* ms after the wait starts */
+	int			 first_only;
+	struct conv		*cursor;	/* first wait not yet passed */
+	char			*rule;		/* alerts: name, severity, */
+	char			*severity;	/* the engine's own copies */
+};
+
+struct engine {
+	/* Parameters, from the config. */
+	int64_t			 lateness;
+	int64_t			 max_future;
+	int64_t			 ttl;
+	size_t			 max_convs;
+	int			 exclude_bot;
+	int64_t			 frt_ms;
+	int64_t			 within_ms;
+
+	/* Time. */
+	int64_t			 clock;		/* ENGINE_NO_CLOCK at first */
+	int64_t			 stamp;		/* of the last thing applied */
+	int64_t			 max_ts;	/* largest ts accepted */
+	int64_t			 gc_at;
+	uint64_t		 seq;
+
+	struct reorder		 reorder;
+	struct convs		 convs;
+	struct scopes		 scopes;
+	struct conv		*wait_head;	/* open waits by start */
+	struct conv		*wait_tail;
+	struct threshold	 thr[ENGINE_MAX_THRESHOLDS];
+	struct threshold	 overdue[2];	/* built in: ride on the targets */
+	int			 nthr;
+	int64_t			 thr_lb;	/* no threshold falls before */
+
+	struct alerts		*alerts;
+	int64_t			 eval_at;	/* next alert evaluation */
+
+	engine_sink		 sink;
+	void			*sink_arg;
+	struct engine_stats	 stats;
+};
+
+/* Conversation alert rules of the config follow the two targets. */
+#define THR_ALERTS	2
+
+#endif
