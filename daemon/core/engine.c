@@ -669,6 +669,124 @@ engine_stamp(struct engine *e, int64_t when)
 	return (e->stamp);
 }
 
+/* What the clock passes next: an event, a threshold, a TTL, an evaluation. */
+enum step_kind {
+	STEP_NONE,
+	STEP_EVENT,
+	STEP_THRESHOLD,
+	STEP_TTL,
+	STEP_EVAL
+};
+
+/* The next thing of each kind before the clock's target, INT64_MAX: none. */
+struct step {
+	struct chat_event	*ev;		/* at ev->ts, or NULL */
+	int			 k;		/* threshold, or -1 */
+	int64_t			 thr_at;
+	struct conv		*idle;		/* the TTL's conversation */
+	int64_t			 ttl_at;
+	int64_t			 eval_at;
+};
+
+/* Finds the next step before t, the earliest of its four candidates. */
+static enum step_kind
+engine_next_step(struct engine *e, int64_t t, struct step *st)
+{
+	struct conv	*c;
+	int64_t		 thr_at = INT64_MAX;
+
+	st->ev = reorder_peek(&e->reorder);
+	if (st->ev != NULL && st->ev->ts > t)
+		st->ev = NULL;
+	c = st->idle = e->convs.idle_head;
+	st->ttl_at = c != NULL && c->last + e->ttl < t ? c->last + e->ttl :
+	    INT64_MAX;
+	/* alert rules are evaluated after all else of their instant */
+	st->eval_at = e->eval_at != ENGINE_NO_CLOCK && e->eval_at < t ?
+	    e->eval_at : INT64_MAX;
+	/*
+	 * Deadlines only move later, but for a new wait, which lowers
+	 * thr_lb: below it no threshold needs looking for.
+	 */
+	st->k = -1;
+	if (st->ev == NULL || st->ev->ts > e->thr_lb) {
+		st->k = engine_next_threshold(e, &thr_at);
+		e->thr_lb = st->k == -1 ? INT64_MAX : thr_at;
+		if (st->k != -1 && thr_at >= t)
+			st->k = -1;
+	}
+	st->thr_at = st->k == -1 ? INT64_MAX : thr_at;
+
+	if (st->ev != NULL && st->ev->ts <= st->thr_at &&
+	    st->ev->ts <= st->ttl_at && st->ev->ts <= st->eval_at)
+		return (STEP_EVENT);
+	if (st->k != -1 && st->thr_at <= st->ttl_at &&
+	    st->thr_at <= st->eval_at)
+		return (STEP_THRESHOLD);
+	if (st->ttl_at != INT64_MAX && st->ttl_at <= st->eval_at)
+		return (STEP_TTL);
+	if (st->eval_at != INT64_MAX)
+		return (STEP_EVAL);
+	return (STEP_NONE);
+}
+
+/* Applies the next event of the reorder buffer. */
+static void
+engine_step_event(struct engine *e, struct chat_event *ev)
+{
+	engine_prefetch(e);
+	reorder_pop(&e->reorder);
+	/* evaluations start after the first event applied, whatever reads */
+	if (e->eval_at == ENGINE_NO_CLOCK)
+		e->eval_at = alerts_next(e->alerts, ev->ts);
+	engine_stamp(e, ev->ts);
+	engine_apply(e, ev);
+	chat_event_free(ev);
+}
+
+/* A wait passes threshold k. */
+static void
+engine_step_threshold(struct engine *e, int k, int64_t thr_at)
+{
+	struct conv	*c = e->thr[k].cursor;
+
+	e->thr[k].cursor = c->wait_next;
+	engine_breach(e, c, k, engine_stamp(e, thr_at));
+	/*
+	 * Overdue on the clock (not at a close): alert too, at the breach's
+	 * stamp, which is later than thr_at when a reload lowered the target.
+	 */
+	if (k == THR_FRT || k == THR_WITHIN) {
+		c->passed |= BIT(k == THR_FRT ? BIT_FRT_OVERDUE :
+		    BIT_WITHIN_OVERDUE);
+		engine_alert(e, c, &e->overdue[k], e->stamp, ALERT_FIRING);
+	}
+}
+
+/*
+ * Evaluates the alert rules.  Idle, it skips to the first instant at or
+ * after the next thing to apply, so that a clock jumping over years (an
+ * old first entry) does not walk them.
+ */
+static void
+engine_step_eval(struct engine *e, const struct step *st, int64_t t)
+{
+	int64_t	 next = t;
+
+	alerts_eval(e->alerts, &e->scopes, engine_stamp(e, st->eval_at));
+	e->eval_at = alerts_next(e->alerts, st->eval_at);
+	if (!engine_alerts_quiet(e, st->eval_at))
+		return;
+	if (st->ev != NULL && st->ev->ts < next)
+		next = st->ev->ts;
+	if (st->thr_at < next)
+		next = st->thr_at;
+	if (st->ttl_at < next)
+		next = st->ttl_at;
+	if (next > e->eval_at)
+		e->eval_at = alerts_next(e->alerts, next - 1);
+}
+
 /*
  * Moves the clock to its new target, applying in stamp order every event
  * and every timer the clock passes: an event at or before the new clock,
@@ -677,91 +795,30 @@ engine_stamp(struct engine *e, int64_t when)
 void
 engine_advance(struct engine *e, int64_t wall, int caught_up)
 {
-	struct chat_event	*ev;
-	struct conv	*c;
-	int64_t		 t, thr_at = 0, ttl_at = 0, eval_at, next;
-	int		 k, have_ttl;
+	struct step	 st;
+	int64_t		 t;
 
 	if ((t = engine_target(e, wall, caught_up)) == ENGINE_NO_CLOCK)
 		return;
 	for (;;) {
-		ev = reorder_peek(&e->reorder);
-		if (ev != NULL && ev->ts > t)
-			ev = NULL;
-		c = e->convs.idle_head;
-		have_ttl = c != NULL && (ttl_at = c->last + e->ttl) < t;
-		/* alert rules are evaluated after all else of their instant */
-		eval_at = e->eval_at != ENGINE_NO_CLOCK && e->eval_at < t ?
-		    e->eval_at : INT64_MAX;
-		/*
-		 * Deadlines only move later, but for a new wait, which lowers
-		 * thr_lb: below it no threshold needs looking for.
-		 */
-		if (ev == NULL || ev->ts > e->thr_lb) {
-			k = engine_next_threshold(e, &thr_at);
-			e->thr_lb = k == -1 ? INT64_MAX : thr_at;
-			if (k != -1 && thr_at >= t)
-				k = -1;
-		} else
-			k = -1;
-		if (k == -1)
-			thr_at = INT64_MAX;
-		if (!have_ttl)
-			ttl_at = INT64_MAX;
-		if (ev != NULL && ev->ts <= thr_at && ev->ts <= ttl_at &&
-		    ev->ts <= eval_at) {
-			engine_prefetch(e);
-			reorder_pop(&e->reorder);
-			/*
-			 * Evaluations start after the first event applied,
-			 * whatever reads the stream came in.
-			 */
-			if (e->eval_at == ENGINE_NO_CLOCK)
-				e->eval_at = alerts_next(e->alerts, ev->ts);
-			engine_stamp(e, ev->ts);
-			engine_apply(e, ev);
-			chat_event_free(ev);
-		} else if (k != -1 && thr_at <= ttl_at && thr_at <= eval_at) {
-			c = e->thr[k].cursor;
-			e->thr[k].cursor = c->wait_next;
-			engine_breach(e, c, k, engine_stamp(e, thr_at));
-			/*
-			 * Overdue on the clock (not at a close): alert too,
-			 * at the breach's stamp, which is later than thr_at
-			 * when a reload lowered the target.
-			 */
-			if (k == THR_FRT || k == THR_WITHIN) {
-				c->passed |= BIT(k == THR_FRT ?
-				    BIT_FRT_OVERDUE : BIT_WITHIN_OVERDUE);
-				engine_alert(e, c, &e->overdue[k], e->stamp,
-				    ALERT_FIRING);
-			}
-		} else if (have_ttl && ttl_at <= eval_at) {
+		switch (engine_next_step(e, t, &st)) {
+		case STEP_EVENT:
+			engine_step_event(e, st.ev);
+			continue;
+		case STEP_THRESHOLD:
+			engine_step_threshold(e, st.k, st.thr_at);
+			continue;
+		case STEP_TTL:
 			e->stats.expired++;
-			engine_finish(e, c, engine_stamp(e, ttl_at));
-		} else if (eval_at != INT64_MAX) {
-			alerts_eval(e->alerts, &e->scopes,
-			    engine_stamp(e, eval_at));
-			e->eval_at = alerts_next(e->alerts, eval_at);
-			/*
-			 * Idle: skip to the first instant at or after the
-			 * next thing to apply, so that a clock jumping over
-			 * years (an old first entry) does not walk them.
-			 */
-			if (engine_alerts_quiet(e, eval_at)) {
-				next = t;
-				if (ev != NULL && ev->ts < next)
-					next = ev->ts;
-				if (thr_at < next)
-					next = thr_at;
-				if (ttl_at < next)
-					next = ttl_at;
-				if (next > e->eval_at)
-					e->eval_at = alerts_next(e->alerts,
-					    next - 1);
-			}
-		} else
+			engine_finish(e, st.idle, engine_stamp(e, st.ttl_at));
+			continue;
+		case STEP_EVAL:
+			engine_step_eval(e, &st, t);
+			continue;
+		case STEP_NONE:
 			break;
+		}
+		break;
 	}
 	if (t > e->clock)
 		e->clock = t;

@@ -325,89 +325,83 @@ entry_put(char **pos, const struct raw *r, uint16_t *lenp)
 }
 
 /*
- * Applies the rules in contract order to the gathered fields and builds
- * the event in one allocation.
+ * The fields that say what happened and who: the conversation, the type
+ * and role, the agent, team and message id.  REASON_NONE when they hold.
  */
-static struct chat_event *
-entry_build(const struct raw *f, int64_t idms, int64_t wall_ms,
-    int64_t max_future_ms, enum reason *reason)
+static enum reason
+entry_check_who(const struct raw *f, int *typep, int *rolep)
 {
-	struct chat_event	*ev;
 	enum reason	 r;
-	char		*pos;
-	size_t		 size;
-	int64_t		 ts, limit;
-	int		 type, role, k;
+	int		 type, role;
 
-	if (f[KEY_CONV].kind == RAW_ABSENT) {
-		r = REASON_MISSING_CONVERSATION;
-		goto fail;
-	}
-	r = entry_check_name(&f[KEY_CONV], REASON_EMPTY_CONVERSATION,
-	    REASON_OVERSIZE_CONVERSATION, REASON_BAD_CONVERSATION);
-	if (r != REASON_NONE)
-		goto fail;
+	if (f[KEY_CONV].kind == RAW_ABSENT)
+		return (REASON_MISSING_CONVERSATION);
+	if ((r = entry_check_name(&f[KEY_CONV], REASON_EMPTY_CONVERSATION,
+	    REASON_OVERSIZE_CONVERSATION, REASON_BAD_CONVERSATION)) !=
+	    REASON_NONE)
+		return (r);
 
 	type = TYPE_MESSAGE;
 	if (f[KEY_TYPE].kind != RAW_ABSENT &&
 	    (type = entry_word(&f[KEY_TYPE], entry_types,
-	    NITEMS(entry_types))) == -1) {
-		r = REASON_BAD_TYPE;
-		goto fail;
-	}
+	    NITEMS(entry_types))) == -1)
+		return (REASON_BAD_TYPE);
 
 	role = ROLE_NONE;
 	if (f[KEY_ROLE].kind == RAW_ABSENT) {
-		if (type == TYPE_MESSAGE) {
-			r = REASON_MISSING_ROLE;
-			goto fail;
-		}
+		if (type == TYPE_MESSAGE)
+			return (REASON_MISSING_ROLE);
 	} else if ((role = entry_word(&f[KEY_ROLE], entry_roles,
-	    NITEMS(entry_roles))) == -1) {
-		r = REASON_BAD_ROLE;
-		goto fail;
-	}
+	    NITEMS(entry_roles))) == -1)
+		return (REASON_BAD_ROLE);
 
 	if (f[KEY_AGENT].kind == RAW_ABSENT) {
-		if (role == ROLE_AGENT || type == TYPE_ASSIGN) {
-			r = REASON_MISSING_AGENT;
-			goto fail;
-		}
+		if (role == ROLE_AGENT || type == TYPE_ASSIGN)
+			return (REASON_MISSING_AGENT);
 	} else if ((r = entry_check_name(&f[KEY_AGENT], REASON_EMPTY_AGENT,
 	    REASON_OVERSIZE_AGENT, REASON_BAD_AGENT)) != REASON_NONE)
-		goto fail;
+		return (r);
 
 	if (f[KEY_TEAM].kind != RAW_ABSENT &&
 	    (r = entry_check_name(&f[KEY_TEAM], REASON_EMPTY_TEAM,
 	    REASON_OVERSIZE_TEAM, REASON_BAD_TEAM)) != REASON_NONE)
-		goto fail;
+		return (r);
 
 	if (f[KEY_MSGID].kind != RAW_ABSENT &&
 	    (r = entry_check_name(&f[KEY_MSGID], REASON_EMPTY_MESSAGE_ID,
 	    REASON_OVERSIZE_MESSAGE_ID, REASON_BAD_MESSAGE_ID)) != REASON_NONE)
-		goto fail;
+		return (r);
+	*typep = type;
+	*rolep = role;
+	return (REASON_NONE);
+}
+
+/*
+ * The time stamp: the field, or the stream ID's time without one; not
+ * before ENTRY_MIN_TS nor more than max_future_ms after the wall clock.
+ */
+static enum reason
+entry_check_ts(const struct raw *f, int64_t idms, int64_t wall_ms,
+    int64_t max_future_ms, int64_t *tsp)
+{
+	int64_t	 ts, limit;
 
 	switch (f[KEY_TS].kind) {
 	case RAW_ABSENT:
 		ts = idms;
 		break;
 	case RAW_STRING:
-		if (entry_digits(f[KEY_TS].p, f[KEY_TS].len, &ts) == -1) {
-			r = REASON_BAD_TS;
-			goto fail;
-		}
+		if (entry_digits(f[KEY_TS].p, f[KEY_TS].len, &ts) == -1)
+			return (REASON_BAD_TS);
 		break;
 	case RAW_NUMBER:
 		ts = f[KEY_TS].num;
 		break;
 	default:
-		r = REASON_BAD_TS;
-		goto fail;
+		return (REASON_BAD_TS);
 	}
-	if (ts < ENTRY_MIN_TS) {
-		r = REASON_OLD_TS;
-		goto fail;
-	}
+	if (ts < ENTRY_MIN_TS)
+		return (REASON_OLD_TS);
 	/* wall_ms + max_future_ms, saturated. */
 	if (max_future_ms > 0 && wall_ms > INT64_MAX - max_future_ms)
 		limit = INT64_MAX;
@@ -415,10 +409,20 @@ entry_build(const struct raw *f, int64_t idms, int64_t wall_ms,
 		limit = INT64_MIN;
 	else
 		limit = wall_ms + max_future_ms;
-	if (ts > limit) {
-		r = REASON_FUTURE_TS;
-		goto fail;
-	}
+	if (ts > limit)
+		return (REASON_FUTURE_TS);
+	*tsp = ts;
+	return (REASON_NONE);
+}
+
+/* The event, its strings copied after it in one allocation. */
+static struct chat_event *
+entry_assemble(const struct raw *f, int64_t ts, int type, int role)
+{
+	struct chat_event	*ev;
+	char			*pos;
+	size_t			 size;
+	int			 k;
 
 	size = sizeof(*ev);
 	for (k = KEY_CONV; k <= KEY_MSGID; k++)
@@ -435,14 +439,28 @@ entry_build(const struct raw *f, int64_t idms, int64_t wall_ms,
 	ev->agent = entry_put(&pos, &f[KEY_AGENT], &ev->agentlen);
 	ev->team = entry_put(&pos, &f[KEY_TEAM], &ev->teamlen);
 	ev->msgid = entry_put(&pos, &f[KEY_MSGID], &ev->msgidlen);
-	if (reason != NULL)
-		*reason = REASON_NONE;
 	return (ev);
+}
 
-fail:
+/*
+ * Applies the rules, in the order replytimed(8) lists them, to the
+ * gathered fields and builds the event in one allocation.
+ */
+static struct chat_event *
+entry_build(const struct raw *f, int64_t idms, int64_t wall_ms,
+    int64_t max_future_ms, enum reason *reason)
+{
+	enum reason	 r;
+	int64_t		 ts = 0;
+	int		 type = TYPE_MESSAGE, role = ROLE_NONE;
+
+	if ((r = entry_check_who(f, &type, &role)) == REASON_NONE)
+		r = entry_check_ts(f, idms, wall_ms, max_future_ms, &ts);
 	if (reason != NULL)
 		*reason = r;
-	return (NULL);
+	if (r != REASON_NONE)
+		return (NULL);
+	return (entry_assemble(f, ts, type, role));
 }
 
 /*
