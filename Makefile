@@ -27,7 +27,7 @@ SAN	 = -fsanitize=address,undefined -fno-sanitize-recover=all \
 
 # daemon/core: the pure engine, no libevent, no hiredis, no clock, no
 # files.  daemon/edge: the I/O around it; main.c stays out of the tests.
-CORE	 = xmalloc loglevel metrics sketch window entry conf hash reorder \
+CORE	 = xmalloc loglevel metrics sketch window entry conf hash table reorder \
 	   scope conv engine snapshot sid alert route prom
 EDGE	 = log now file notify redis outbox output ingest http wallboard
 TESTS	 = $(patsubst tests/%.c,%,$(wildcard tests/test_*.c)) main

@@ -8,6 +8,8 @@
  * a replay writes them in the same order, under the same stream IDs.
  */
 
+#include <sys/queue.h>
+
 #include <inttypes.h>
 #include <math.h>
 #include <stddef.h>
@@ -20,6 +22,7 @@
 #include "hash.h"
 #include "metrics.h"
 #include "scope.h"
+#include "table.h"
 #include "window.h"
 #include "xmalloc.h"
 
@@ -32,8 +35,9 @@ enum astate_seen {
 
 /* One (rule, subject) that is pending or firing. */
 struct astate {
-	struct astate	*next;
-	uint64_t	 hash;
+	struct astate	*hnext;		/* the table's chain */
+	LIST_ENTRY(astate) link;	/* all states */
+	uint32_t	 hash;
 	size_t		 rule;
 	int		 firing;
 	enum astate_seen seen;		/* at this evaluation */
@@ -53,9 +57,8 @@ struct atrans {
 struct alerts {
 	const struct conf	*cf;
 	int64_t			 interval;	/* ms */
-	struct astate		**table;
-	size_t			  mask;
-	size_t			  count;
+	struct table		  table;
+	LIST_HEAD(, astate)	  states;
 	size_t			  firing;
 	uint64_t		  transitions;
 	alert_sink		  sink;
@@ -171,6 +174,9 @@ alert_list_clear(struct alert_list *l)
 	memset(l, 0, sizeof(*l));
 }
 
+/* Chains to start with. */
+#define ALERTS_SLOTS	256
+
 struct alerts *
 alerts_new(const struct conf *cf)
 {
@@ -179,25 +185,23 @@ alerts_new(const struct conf *cf)
 	a = xcalloc(1, sizeof(*a));
 	a->cf = cf;
 	a->interval = cf->alerts.interval_s * 1000;
-	a->mask = 255;
-	a->table = xcalloc(a->mask + 1, sizeof(*a->table));
+	TABLE_INIT(&a->table, ALERTS_SLOTS, struct astate, hnext, hash);
+	LIST_INIT(&a->states);
 	return (a);
 }
 
 void
 alerts_free(struct alerts *a)
 {
-	struct astate	*st, *next;
-	size_t		 i;
+	struct astate	*st;
 
 	if (a == NULL)
 		return;
-	for (i = 0; i <= a->mask; i++)
-		for (st = a->table[i]; st != NULL; st = next) {
-			next = st->next;
-			free(st);
-		}
-	free(a->table);
+	while ((st = LIST_FIRST(&a->states)) != NULL) {
+		LIST_REMOVE(st, link);
+		free(st);
+	}
+	table_clear(&a->table);
 	free(a->tr);
 	free(a);
 }
@@ -259,13 +263,11 @@ void
 alerts_firing_list(const struct alerts *a, struct alert_list *list)
 {
 	const struct astate	*st;
-	size_t			 i;
 
-	for (i = 0; i <= a->mask; i++)
-		for (st = a->table[i]; st != NULL; st = st->next)
-			if (st->firing)
-				alerts_event(a, st, ALERT_FIRING, st->started,
-				    alert_list_add(list));
+	LIST_FOREACH(st, &a->states, link)
+		if (st->firing)
+			alerts_event(a, st, ALERT_FIRING, st->started,
+			    alert_list_add(list));
 }
 
 /* Whether anyone listens: without, transitions are only counted. */
@@ -285,7 +287,7 @@ alerts_firing(const struct alerts *a)
 int
 alerts_idle(const struct alerts *a)
 {
-	return (a->count == 0);
+	return (LIST_EMPTY(&a->states));
 }
 
 uint64_t
@@ -295,38 +297,20 @@ alerts_transitions(const struct alerts *a)
 }
 
 /* By subject only: a reload renumbers the rules. */
-static uint64_t
+static uint32_t
 alerts_hash(const char *subject)
 {
-	return (hash_bytes(subject, strlen(subject)));
-}
-
-static void
-alerts_grow(struct alerts *a)
-{
-	struct astate	**table, *st, *next;
-	size_t		  mask = a->mask * 2 + 1, i;
-
-	table = xcalloc(mask + 1, sizeof(*table));
-	for (i = 0; i <= a->mask; i++)
-		for (st = a->table[i]; st != NULL; st = next) {
-			next = st->next;
-			st->next = table[st->hash & mask];
-			table[st->hash & mask] = st;
-		}
-	free(a->table);
-	a->table = table;
-	a->mask = mask;
+	return ((uint32_t)hash_bytes(subject, strlen(subject)));
 }
 
 static struct astate *
 alerts_find(struct alerts *a, size_t rule, const char *subject, int create)
 {
 	struct astate	*st;
-	uint64_t	 h = alerts_hash(subject);
+	uint32_t	 h = alerts_hash(subject);
 	size_t		 len;
 
-	for (st = a->table[h & a->mask]; st != NULL; st = st->next)
+	for (st = table_head(&a->table, h); st != NULL; st = st->hnext)
 		if (st->hash == h && st->rule == rule &&
 		    strcmp(st->subject, subject) == 0)
 			return (st);
@@ -337,22 +321,16 @@ alerts_find(struct alerts *a, size_t rule, const char *subject, int create)
 	memcpy(st->subject, subject, len);
 	st->hash = h;
 	st->rule = rule;
-	st->next = a->table[h & a->mask];
-	a->table[h & a->mask] = st;
-	if (++a->count > a->mask + 1)
-		alerts_grow(a);
+	table_insert(&a->table, st);
+	LIST_INSERT_HEAD(&a->states, st, link);
 	return (st);
 }
 
 static void
 alerts_remove(struct alerts *a, struct astate *st)
 {
-	struct astate	**pp;
-
-	for (pp = &a->table[st->hash & a->mask]; *pp != st; pp = &(*pp)->next)
-		;
-	*pp = st->next;
-	a->count--;
+	table_remove(&a->table, st);
+	LIST_REMOVE(st, link);
 	free(st);
 }
 
@@ -502,7 +480,7 @@ alerts_eval(struct alerts *a, struct scopes *ss, int64_t t)
 	struct astate		*st, *next;
 	struct scope		*s;
 	double			 m[METRIC_COUNT];
-	size_t			 ri, i;
+	size_t			 ri;
 	int			 kind, w;
 
 	for (ri = 0; ri < cf->alerts.nrules; ri++) {
@@ -512,23 +490,21 @@ alerts_eval(struct alerts *a, struct scopes *ss, int64_t t)
 			continue;
 		kind = r->scope == RULE_SCOPE_AGENT ? SCOPE_AGENT :
 		    r->scope == RULE_SCOPE_TEAM ? SCOPE_TEAM : SCOPE_GLOBAL;
-		for (s = ss->head[kind]; s != NULL; s = s->next) {
+		LIST_FOREACH(s, &ss->kinds[kind], link) {
 			if (r->min_samples > 0 && window_empty(&s->win[w], t))
 				continue;
 			window_query(&s->win[w], t, m);
 			alerts_rule(a, ri, s->name, m, t);
 		}
 	}
-	for (i = 0; i <= a->mask; i++) {
-		for (st = a->table[i]; st != NULL; st = next) {
-			next = st->next;
-			if (st->seen == SEEN_HELD) {
-				st->seen = SEEN_NOT;
-				continue;
-			}
+	for (st = LIST_FIRST(&a->states); st != NULL; st = next) {
+		next = LIST_NEXT(st, link);
+		if (st->seen == SEEN_HELD) {
 			st->seen = SEEN_NOT;
-			alerts_end(a, st);
+			continue;
 		}
+		st->seen = SEEN_NOT;
+		alerts_end(a, st);	/* may free st */
 	}
 	alerts_emit(a, t);
 }
@@ -542,26 +518,23 @@ alerts_set_conf(struct alerts *a, const struct conf *cf, int64_t t)
 {
 	const struct alert_rule	*old, *nr;
 	struct astate		*st, *next;
-	size_t			 i, j;
+	size_t			 j;
 
-	for (i = 0; i <= a->mask; i++) {
-		for (st = a->table[i]; st != NULL; st = next) {
-			next = st->next;
-			old = &a->cf->alerts.rules[st->rule];
-			for (j = 0; j < cf->alerts.nrules; j++) {
-				nr = &cf->alerts.rules[j];
-				if (strcmp(nr->name, old->name) == 0 &&
-				    nr->scope == old->scope &&
-				    nr->metric == old->metric &&
-				    nr->window_s == old->window_s)
-					break;
-			}
-			if (j < cf->alerts.nrules) {
-				st->rule = j;
-				continue;
-			}
-			alerts_end(a, st);
+	for (st = LIST_FIRST(&a->states); st != NULL; st = next) {
+		next = LIST_NEXT(st, link);
+		old = &a->cf->alerts.rules[st->rule];
+		for (j = 0; j < cf->alerts.nrules; j++) {
+			nr = &cf->alerts.rules[j];
+			if (strcmp(nr->name, old->name) == 0 &&
+			    nr->scope == old->scope &&
+			    nr->metric == old->metric &&
+			    nr->window_s == old->window_s)
+				break;
 		}
+		if (j < cf->alerts.nrules)
+			st->rule = j;
+		else
+			alerts_end(a, st);
 	}
 	/* emitted under the old rules' names, then switched */
 	alerts_emit(a, t);

@@ -7,26 +7,29 @@
 #include "hash.h"
 #include "xmalloc.h"
 
+/* Chains to start with: a busy floor has thousands open. */
+#define CONVS_SLOTS	1024
+
 void
 convs_init(struct convs *cs)
 {
 	memset(cs, 0, sizeof(*cs));
-	cs->mask = 1023;
-	cs->table = xcalloc(cs->mask + 1, sizeof(*cs->table));
+	TABLE_INIT(&cs->table, CONVS_SLOTS, struct conv, hnext, hash);
+	TAILQ_INIT(&cs->idle);
 }
 
 void
 convs_clear(struct convs *cs)
 {
-	struct conv	*c, *next;
+	struct conv	*c;
 
-	for (c = cs->idle_head; c != NULL; c = next) {
-		next = c->idle_next;
+	while ((c = TAILQ_FIRST(&cs->idle)) != NULL) {
+		TAILQ_REMOVE(&cs->idle, c, idle);
 		free(c->msgids);
 		free(c);
 	}
-	free(cs->table);
-	memset(cs, 0, sizeof(*cs));
+	table_clear(&cs->table);
+	cs->count = 0;
 }
 
 uint32_t
@@ -40,31 +43,12 @@ conv_find(const struct convs *cs, const char *id, size_t len, uint32_t h)
 {
 	struct conv	*c;
 
-	for (c = cs->table[h & cs->mask]; c != NULL; c = c->hnext) {
+	for (c = table_head(&cs->table, h); c != NULL; c = c->hnext) {
 		if (c->hash == h && c->idlen == len &&
 		    memcmp(c->id, id, len) == 0)
 			return (c);
 	}
 	return (NULL);
-}
-
-static void
-convs_grow(struct convs *cs)
-{
-	struct conv	**table, *c, *next;
-	size_t		  mask = cs->mask * 2 + 1, i;
-
-	table = xcalloc(mask + 1, sizeof(*table));
-	for (i = 0; i <= cs->mask; i++) {
-		for (c = cs->table[i]; c != NULL; c = next) {
-			next = c->hnext;
-			c->hnext = table[c->hash & mask];
-			table[c->hash & mask] = c;
-		}
-	}
-	free(cs->table);
-	cs->table = table;
-	cs->mask = mask;
 }
 
 /* Creates a conversation, the most recently active one. */
@@ -77,16 +61,9 @@ conv_new(struct convs *cs, const char *id, size_t len, uint32_t h)
 	c->hash = h;
 	c->idlen = (uint16_t)len;
 	memcpy(c->id, id, len);
-	c->hnext = cs->table[c->hash & cs->mask];
-	cs->table[c->hash & cs->mask] = c;
-	c->idle_prev = cs->idle_tail;
-	if (cs->idle_tail != NULL)
-		cs->idle_tail->idle_next = c;
-	else
-		cs->idle_head = c;
-	cs->idle_tail = c;
-	if (++cs->count > cs->mask + 1)
-		convs_grow(cs);
+	table_insert(&cs->table, c);
+	TAILQ_INSERT_TAIL(&cs->idle, c, idle);
+	cs->count++;
 	return (c);
 }
 
@@ -99,7 +76,7 @@ conv_new(struct convs *cs, const char *id, size_t len, uint32_t h)
 const struct conv *
 conv_prefetch(const struct convs *cs, uint32_t h, int step)
 {
-	struct conv *const	*slot = &cs->table[h & cs->mask];
+	void *const		*slot = table_slot(&cs->table, h);
 	const struct conv	*c;
 
 	if (step == 0) {
@@ -115,10 +92,10 @@ conv_prefetch(const struct convs *cs, uint32_t h, int step)
 	if (c->hash != h)
 		return (NULL);
 	__builtin_prefetch(c->msgids);
-	__builtin_prefetch(c->idle_prev, 1);
-	__builtin_prefetch(c->idle_next, 1);
-	__builtin_prefetch(c->wait_prev, 1);
-	__builtin_prefetch(c->wait_next, 1);
+	__builtin_prefetch(c->idle.tqe_prev, 1);
+	__builtin_prefetch(c->idle.tqe_next, 1);
+	__builtin_prefetch(c->wait.tqe_prev, 1);
+	__builtin_prefetch(c->wait.tqe_next, 1);
 	return (c);
 }
 
@@ -126,20 +103,8 @@ conv_prefetch(const struct convs *cs, uint32_t h, int step)
 void
 conv_free(struct convs *cs, struct conv *c)
 {
-	struct conv	**pp;
-
-	for (pp = &cs->table[c->hash & cs->mask]; *pp != c;
-	    pp = &(*pp)->hnext)
-		;
-	*pp = c->hnext;
-	if (c->idle_prev != NULL)
-		c->idle_prev->idle_next = c->idle_next;
-	else
-		cs->idle_head = c->idle_next;
-	if (c->idle_next != NULL)
-		c->idle_next->idle_prev = c->idle_prev;
-	else
-		cs->idle_tail = c->idle_prev;
+	table_remove(&cs->table, c);
+	TAILQ_REMOVE(&cs->idle, c, idle);
 	cs->count--;
 	free(c->msgids);
 	free(c);
@@ -150,17 +115,10 @@ void
 conv_touch(struct convs *cs, struct conv *c, int64_t ts)
 {
 	c->last = ts;
-	if (cs->idle_tail == c)
+	if (TAILQ_NEXT(c, idle) == NULL)
 		return;
-	if (c->idle_prev != NULL)
-		c->idle_prev->idle_next = c->idle_next;
-	else
-		cs->idle_head = c->idle_next;
-	c->idle_next->idle_prev = c->idle_prev;
-	c->idle_prev = cs->idle_tail;
-	c->idle_next = NULL;
-	cs->idle_tail->idle_next = c;
-	cs->idle_tail = c;
+	TAILQ_REMOVE(&cs->idle, c, idle);
+	TAILQ_INSERT_TAIL(&cs->idle, c, idle);
 }
 
 static void

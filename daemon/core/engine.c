@@ -50,6 +50,7 @@ engine_new(const struct conf *cf)
 		widths[i] = cf->metrics.windows_s[i] * 1000;
 	reorder_init(&e->reorder);
 	convs_init(&e->convs);
+	TAILQ_INIT(&e->waits);
 	scopes_init(&e->scopes, widths, cf->metrics.nwindows);
 	e->thr[THR_FRT].kind = THRESHOLD_FRT;
 	e->thr[THR_FRT].first_only = 1;
@@ -113,7 +114,7 @@ engine_set_targets(struct engine *e, const struct conf *cf)
 		e->stamp = e->clock;
 	e->thr_lb = INT64_MIN;
 	for (k = 0; k < e->nthr; k++) {
-		for (c = e->wait_head; c != NULL; c = c->wait_next)
+		TAILQ_FOREACH(c, &e->waits, wait)
 			if (!(c->passed & BIT(k)))
 				break;
 		e->thr[k].cursor = c;
@@ -269,13 +270,7 @@ wait_append(struct engine *e, struct conv *c)
 {
 	int	 k;
 
-	c->wait_next = NULL;
-	c->wait_prev = e->wait_tail;
-	if (e->wait_tail != NULL)
-		e->wait_tail->wait_next = c;
-	else
-		e->wait_head = c;
-	e->wait_tail = c;
+	TAILQ_INSERT_TAIL(&e->waits, c, wait);
 	for (k = 0; k < e->nthr; k++) {
 		if (e->thr[k].cursor == NULL)
 			e->thr[k].cursor = c;
@@ -291,16 +286,8 @@ wait_remove(struct engine *e, struct conv *c)
 
 	for (k = 0; k < e->nthr; k++)
 		if (e->thr[k].cursor == c)
-			e->thr[k].cursor = c->wait_next;
-	if (c->wait_prev != NULL)
-		c->wait_prev->wait_next = c->wait_next;
-	else
-		e->wait_head = c->wait_next;
-	if (c->wait_next != NULL)
-		c->wait_next->wait_prev = c->wait_prev;
-	else
-		e->wait_tail = c->wait_prev;
-	c->wait_prev = c->wait_next = NULL;
+			e->thr[k].cursor = TAILQ_NEXT(c, wait);
+	TAILQ_REMOVE(&e->waits, c, wait);
 }
 
 /* Starts (or, after the bot, restarts) a wait's clock at ts. */
@@ -436,7 +423,7 @@ engine_alerts_firing(const struct engine *e, struct alert_list *list)
 	int			 k;
 
 	alerts_firing_list(e->alerts, list);
-	for (c = e->convs.idle_head; c != NULL; c = c->idle_next) {
+	TAILQ_FOREACH(c, &e->convs.idle, idle) {
 		if (!(c->flags & CONV_WAITING) || !(c->passed & ~TARGET_BITS))
 			continue;
 		for (k = THR_ALERTS; k < CONV_PASSED_BITS; k++)
@@ -534,7 +521,7 @@ engine_apply(struct engine *e, const struct chat_event *ev)
 			return;
 		while (e->convs.count >= e->max_convs) {
 			e->stats.evicted++;
-			engine_finish(e, e->convs.idle_head, ev->ts);
+			engine_finish(e, TAILQ_FIRST(&e->convs.idle), ev->ts);
 		}
 		c = conv_new(&e->convs, ev->conv, ev->convlen, ev->convhash);
 	}
@@ -609,7 +596,7 @@ engine_next_threshold(struct engine *e, int64_t *when)
 		th = &e->thr[k];
 		while ((c = th->cursor) != NULL && ((c->passed & BIT(k)) ||
 		    (th->first_only && !(c->flags & CONV_FIRST))))
-			th->cursor = c->wait_next;
+			th->cursor = TAILQ_NEXT(c, wait);
 		if (c == NULL)
 			continue;
 		if (best == -1 || c->start + th->after < *when) {
@@ -698,7 +685,7 @@ engine_next_step(struct engine *e, int64_t t, struct step *st)
 	st->ev = reorder_peek(&e->reorder);
 	if (st->ev != NULL && st->ev->ts > t)
 		st->ev = NULL;
-	c = st->idle = e->convs.idle_head;
+	c = st->idle = TAILQ_FIRST(&e->convs.idle);
 	st->ttl_at = c != NULL && c->last + e->ttl < t ? c->last + e->ttl :
 	    INT64_MAX;
 	/* alert rules are evaluated after all else of their instant */
@@ -750,7 +737,7 @@ engine_step_threshold(struct engine *e, int k, int64_t thr_at)
 {
 	struct conv	*c = e->thr[k].cursor;
 
-	e->thr[k].cursor = c->wait_next;
+	e->thr[k].cursor = TAILQ_NEXT(c, wait);
 	engine_breach(e, c, k, engine_stamp(e, thr_at));
 	/*
 	 * Overdue on the clock (not at a close): alert too, at the breach's

@@ -9,7 +9,7 @@
 
 static struct scope *
 scope_new(const struct scopes *ss, enum scope_kind kind, const char *name,
-    size_t len, uint64_t hash)
+    size_t len, uint32_t hash)
 {
 	struct scope	*s;
 	int		 i;
@@ -35,38 +35,44 @@ scope_free(const struct scopes *ss, struct scope *s)
 	free(s);
 }
 
+/* Chains to start with. */
+#define SCOPES_SLOTS	64
+
 void
 scopes_init(struct scopes *ss, const int64_t *widths_ms, int nwindows)
 {
+	int	 kind;
+
 	memset(ss, 0, sizeof(*ss));
 	ss->nwindows = nwindows;
 	memcpy(ss->width, widths_ms, nwindows * sizeof(*widths_ms));
-	ss->mask = 63;
-	ss->table = xcalloc(ss->mask + 1, sizeof(*ss->table));
+	TABLE_INIT(&ss->table, SCOPES_SLOTS, struct scope, hnext, hash);
+	for (kind = SCOPE_GLOBAL; kind < SCOPE_NKINDS; kind++)
+		LIST_INIT(&ss->kinds[kind]);
 	ss->global = scope_new(ss, SCOPE_GLOBAL, "global", 6, 0);
-	ss->head[SCOPE_GLOBAL] = ss->global;
+	LIST_INSERT_HEAD(&ss->kinds[SCOPE_GLOBAL], ss->global, link);
 }
 
 void
 scopes_clear(struct scopes *ss)
 {
-	struct scope	*s, *next;
+	struct scope	*s;
 	int		 kind;
 
-	for (kind = SCOPE_GLOBAL; kind <= SCOPE_AGENT; kind++) {
-		for (s = ss->head[kind]; s != NULL; s = next) {
-			next = s->next;
+	for (kind = SCOPE_GLOBAL; kind < SCOPE_NKINDS; kind++) {
+		while ((s = LIST_FIRST(&ss->kinds[kind])) != NULL) {
+			LIST_REMOVE(s, link);
 			scope_free(ss, s);
 		}
 	}
-	free(ss->table);
+	table_clear(&ss->table);
 	memset(ss, 0, sizeof(*ss));
 }
 
-static uint64_t
+static uint32_t
 scope_hash(enum scope_kind kind, const char *name, size_t len)
 {
-	return (hash_bytes(name, len) ^ (uint64_t)kind);
+	return ((uint32_t)(hash_bytes(name, len) ^ (uint64_t)kind));
 }
 
 struct scope *
@@ -74,36 +80,17 @@ scope_find(const struct scopes *ss, enum scope_kind kind, const char *name,
     size_t len)
 {
 	struct scope	*s;
-	uint64_t	 h;
+	uint32_t	 h;
 
 	if (kind == SCOPE_GLOBAL)
 		return (ss->global);
 	h = scope_hash(kind, name, len);
-	for (s = ss->table[h & ss->mask]; s != NULL; s = s->hnext) {
+	for (s = table_head(&ss->table, h); s != NULL; s = s->hnext) {
 		if (s->hash == h && s->kind == kind && s->namelen == len &&
 		    memcmp(s->name, name, len) == 0)
 			return (s);
 	}
 	return (NULL);
-}
-
-static void
-scopes_grow(struct scopes *ss)
-{
-	struct scope	**table, *s, *next;
-	size_t		  mask = ss->mask * 2 + 1, i;
-
-	table = xcalloc(mask + 1, sizeof(*table));
-	for (i = 0; i <= ss->mask; i++) {
-		for (s = ss->table[i]; s != NULL; s = next) {
-			next = s->hnext;
-			s->hnext = table[s->hash & mask];
-			table[s->hash & mask] = s;
-		}
-	}
-	free(ss->table);
-	ss->table = table;
-	ss->mask = mask;
 }
 
 /* Finds or creates the named team or agent. */
@@ -112,20 +99,12 @@ scope_get(struct scopes *ss, enum scope_kind kind, const char *name,
     size_t len)
 {
 	struct scope	*s;
-	uint64_t	 h;
 
 	if ((s = scope_find(ss, kind, name, len)) != NULL)
 		return (s);
-	h = scope_hash(kind, name, len);
-	s = scope_new(ss, kind, name, len, h);
-	s->hnext = ss->table[h & ss->mask];
-	ss->table[h & ss->mask] = s;
-	s->next = ss->head[kind];
-	if (s->next != NULL)
-		s->next->prev = s;
-	ss->head[kind] = s;
-	if (++ss->count > ss->mask)
-		scopes_grow(ss);
+	s = scope_new(ss, kind, name, len, scope_hash(kind, name, len));
+	table_insert(&ss->table, s);
+	LIST_INSERT_HEAD(&ss->kinds[kind], s, link);
 	return (s);
 }
 
@@ -133,27 +112,19 @@ scope_get(struct scopes *ss, enum scope_kind kind, const char *name,
 size_t
 scopes_gc(struct scopes *ss, int64_t now)
 {
-	struct scope	*s, *next, **pp;
+	struct scope	*s, *next;
 	size_t		 freed = 0;
 	int		 kind;
 
 	for (kind = SCOPE_TEAM; kind <= SCOPE_AGENT; kind++) {
-		for (s = ss->head[kind]; s != NULL; s = next) {
-			next = s->next;
-			if (s->refs != 0 || s->waiting != 0 || !scope_idle(s, now))
+		for (s = LIST_FIRST(&ss->kinds[kind]); s != NULL; s = next) {
+			next = LIST_NEXT(s, link);
+			if (s->refs != 0 || s->waiting != 0 ||
+			    !scope_idle(s, now))
 				continue;
-			for (pp = &ss->table[s->hash & ss->mask]; *pp != s;
-			    pp = &(*pp)->hnext)
-				;
-			*pp = s->hnext;
-			if (s->prev != NULL)
-				s->prev->next = s->next;
-			else
-				ss->head[kind] = s->next;
-			if (s->next != NULL)
-				s->next->prev = s->prev;
+			table_remove(&ss->table, s);
+			LIST_REMOVE(s, link);
 			scope_free(ss, s);
-			ss->count--;
 			freed++;
 		}
 	}
@@ -166,7 +137,7 @@ scopes_count(const struct scopes *ss, enum scope_kind kind)
 	const struct scope	*s;
 	size_t			 n = 0;
 
-	for (s = ss->head[kind]; s != NULL; s = s->next)
+	LIST_FOREACH(s, &ss->kinds[kind], link)
 		n++;
 	return (n);
 }

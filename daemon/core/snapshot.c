@@ -100,7 +100,7 @@ snapshot_kind(const struct engine *e, enum scope_kind kind,
 	if ((i = scopes_count(&e->scopes, kind)) == 0)
 		return (o);
 	v = xreallocarray(NULL, i, sizeof(*v));
-	for (s = e->scopes.head[kind]; s != NULL; s = s->next)
+	LIST_FOREACH(s, &e->scopes.kinds[kind], link)
 		if (s->waiting != 0 || !scope_idle(s, now))
 			v[n++] = s;
 	qsort(v, n, sizeof(*v), snapshot_cmp);
@@ -126,13 +126,14 @@ snapshot_oldest(const struct engine *e)
 	int		 kind;
 
 	for (kind = SCOPE_GLOBAL; kind <= SCOPE_AGENT; kind++) {
-		for (s = e->scopes.head[kind]; s != NULL; s = s->next) {
+		LIST_FOREACH(s, &e->scopes.kinds[kind], link) {
 			s->oldest = -1;
 			if (s->waiting != 0)
 				need++;
 		}
 	}
-	for (c = e->wait_head; c != NULL && need > 0; c = c->wait_next) {
+	for (c = TAILQ_FIRST(&e->waits); c != NULL && need > 0;
+	    c = TAILQ_NEXT(c, wait)) {
 		if (e->scopes.global->oldest < 0) {
 			e->scopes.global->oldest = c->start;
 			need--;

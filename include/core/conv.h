@@ -6,8 +6,12 @@
 #ifndef CONV_H
 #define CONV_H
 
+#include <sys/queue.h>
+
 #include <stddef.h>
 #include <stdint.h>
+
+#include "table.h"
 
 struct scope;
 
@@ -19,11 +23,9 @@ struct scope;
 #define CONV_MAX_MSGIDS	65536	/* message ids remembered per conversation */
 
 struct conv {
-	struct conv	*hnext;
-	struct conv	*idle_prev;
-	struct conv	*idle_next;
-	struct conv	*wait_prev;	/* the engine's wait list */
-	struct conv	*wait_next;
+	struct conv	*hnext;		/* the table's chain */
+	TAILQ_ENTRY(conv) idle;
+	TAILQ_ENTRY(conv) wait;		/* the engine's wait list */
 	struct scope	*agent;		/* assigned agent, or NULL */
 	struct scope	*team;
 	int64_t		 last;		/* ts of the last event */
@@ -39,12 +41,12 @@ struct conv {
 	char		 id[];
 };
 
+TAILQ_HEAD(conv_list, conv);
+
 struct convs {
-	struct conv	**table;
-	size_t		  mask;
-	size_t		  count;
-	struct conv	 *idle_head;	/* longest idle */
-	struct conv	 *idle_tail;
+	struct table	 table;
+	size_t		 count;
+	struct conv_list idle;		/* longest idle first */
 };
 
 void		 convs_init(struct convs *);

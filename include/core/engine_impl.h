@@ -54,8 +54,7 @@ struct engine {
 	struct reorder		 reorder;
 	struct convs		 convs;
 	struct scopes		 scopes;
-	struct conv		*wait_head;	/* open waits by start */
-	struct conv		*wait_tail;
+	struct conv_list	 waits;		/* open waits by start */
 	struct threshold	 thr[ENGINE_MAX_THRESHOLDS];
 	struct threshold	 overdue[2];	/* built in: ride on the targets */
 	int			 nthr;

@@ -7,10 +7,13 @@
 #ifndef SCOPE_H
 #define SCOPE_H
 
+#include <sys/queue.h>
+
 #include <stddef.h>
 #include <stdint.h>
 
 #include "conf.h"
+#include "table.h"
 #include "window.h"
 
 enum scope_kind {
@@ -18,12 +21,12 @@ enum scope_kind {
 	SCOPE_TEAM,
 	SCOPE_AGENT
 };
+#define SCOPE_NKINDS	3
 
 struct scope {
-	struct scope	*hnext;		/* hash chain */
-	struct scope	*prev;		/* list of its kind */
-	struct scope	*next;
-	uint64_t	 hash;
+	struct scope	*hnext;		/* the table's chain */
+	LIST_ENTRY(scope) link;		/* the list of its kind */
+	uint32_t	 hash;
 	uint32_t	 refs;		/* conversations pointing here */
 	uint32_t	 waiting;	/* open waits not with the bot */
 	int64_t		 oldest;	/* scratch for the snapshot */
@@ -33,11 +36,11 @@ struct scope {
 	char		 name[];
 };
 
+LIST_HEAD(scope_list, scope);
+
 struct scopes {
-	struct scope	**table;
-	size_t		  mask;
-	size_t		  count;	/* teams and agents */
-	struct scope	 *head[3];	/* by kind */
+	struct table	  table;	/* teams and agents */
+	struct scope_list kinds[SCOPE_NKINDS];
 	struct scope	 *global;
 	int		  nwindows;
 	int64_t		  width[CONF_MAX_WINDOWS];	/* ms */

@@ -144,7 +144,7 @@ fz_check_engine(const struct engine *e)
 	assert(e->stats.read == e->stats.accepted + e->stats.refused);
 	assert(e->stats.accepted == e->stats.applied + e->reorder.count +
 	    e->reorder.n);
-	for (c = e->wait_head; c != NULL; c = c->wait_next) {
+	TAILQ_FOREACH(c, &e->waits, wait) {
 		assert((c->flags & (CONV_WAITING | CONV_BOT)) == CONV_WAITING);
 		assert(c->start >= start);
 		start = c->start;
@@ -152,17 +152,17 @@ fz_check_engine(const struct engine *e)
 	}
 	assert(e->scopes.global->waiting == waiting);
 	n = 0;
-	for (c = e->convs.idle_head; c != NULL; c = c->idle_next) {
-		assert(c->idle_next == NULL || c->last <= c->idle_next->last);
+	TAILQ_FOREACH(c, &e->convs.idle, idle) {
+		assert(TAILQ_NEXT(c, idle) == NULL ||
+		    c->last <= TAILQ_NEXT(c, idle)->last);
 		n++;
 	}
 	assert(n == e->convs.count);
 	for (kind = SCOPE_TEAM; kind <= SCOPE_AGENT; kind++) {
-		for (s = e->scopes.head[kind]; s != NULL; s = s->next) {
+		LIST_FOREACH(s, &e->scopes.kinds[kind], link) {
 			uint64_t	 refs = 0, w = 0;
 
-			for (c = e->convs.idle_head; c != NULL;
-			    c = c->idle_next) {
+			TAILQ_FOREACH(c, &e->convs.idle, idle) {
 				if ((kind == SCOPE_TEAM ? c->team : c->agent) !=
 				    s)
 					continue;
@@ -356,7 +356,7 @@ fz_check_windows(const struct engine *e)
 	if (e->clock == ENGINE_NO_CLOCK)
 		return;
 	for (kind = SCOPE_GLOBAL; kind <= SCOPE_AGENT; kind++)
-		for (s = e->scopes.head[kind]; s != NULL; s = s->next)
+		LIST_FOREACH(s, &e->scopes.kinds[kind], link)
 			for (i = 0; i < e->scopes.nwindows; i++) {
 				window_query(&s->win[i], e->clock, m);
 				fz_check_metrics(m);
