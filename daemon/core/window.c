@@ -249,6 +249,51 @@ window_pct(const uint32_t *counts, uint64_t n, double q, uint32_t max)
 	return (v / 1000.0);
 }
 
+/* A response-time series of a window (first or all), summed. */
+struct window_series {
+	uint32_t	 counts[SKETCH_BINS];
+	uint64_t	 sum;
+	uint64_t	 n;
+	uint32_t	 max;
+};
+
+/* Where a series' figures go in METRICS; -1: not published. */
+struct window_figures {
+	int		 avg, p50, p90, p99, max;
+};
+
+static const struct window_figures window_frt_figures = {
+	METRIC_FRT_AVG, METRIC_FRT_P50, METRIC_FRT_P90, -1, METRIC_FRT_MAX
+};
+static const struct window_figures window_art_figures = {
+	METRIC_ART_AVG, METRIC_ART_P50, METRIC_ART_P90, METRIC_ART_P99,
+	METRIC_ART_MAX
+};
+
+static inline void
+window_series_add(struct window_series *ws, const struct sketch *sk,
+    uint64_t sum, uint32_t max)
+{
+	ws->sum += sum;
+	if (max > ws->max)
+		ws->max = max;
+	ws->n += sk->n;
+	sketch_merge(sk, ws->counts);
+}
+
+/* A series' average, percentiles and maximum, over count responses. */
+static void
+window_series_out(const struct window_series *ws, uint64_t count,
+    const struct window_figures *f, double *out)
+{
+	out[f->avg] = window_avg(ws->sum, count);
+	out[f->p50] = window_pct(ws->counts, ws->n, 0.50, ws->max);
+	out[f->p90] = window_pct(ws->counts, ws->n, 0.90, ws->max);
+	if (f->p99 != -1)
+		out[f->p99] = window_pct(ws->counts, ws->n, 0.99, ws->max);
+	out[f->max] = ws->n == 0 ? NAN : ws->max / 1000.0;
+}
+
 /*
  * Fills out[METRIC_COUNT] from the buckets reaching into (now - W, now]:
  * counts, sums and maxima add up exactly, sketches merge into bin counts.
@@ -257,53 +302,38 @@ void
 window_query(const struct window *w, int64_t now, double *out)
 {
 	const struct bucket	*bk;
-	uint32_t		 art[SKETCH_BINS], frt[SKETCH_BINS];
+	struct window_series	 art, frt;
 	uint64_t		 tally[TALLY_COUNT];
-	uint64_t		 art_sum = 0, frt_sum = 0, art_n = 0, frt_n = 0;
 	int64_t			 kmin, kmax;
-	uint32_t		 art_max = 0, frt_max = 0, i;
+	uint32_t		 i;
 	int			 t;
 
 	window_range(w, now, &kmin, &kmax);
 	memset(tally, 0, sizeof(tally));
-	memset(art, 0, sizeof(art));
-	memset(frt, 0, sizeof(frt));
+	memset(&art, 0, sizeof(art));
+	memset(&frt, 0, sizeof(frt));
 	for (i = 0; w->ring != NULL && i < w->nslots; i++) {
 		bk = &w->ring[i];
 		if (bk->index < kmin || bk->index > kmax)
 			continue;
 		for (t = 0; t < TALLY_COUNT; t++)
 			tally[t] += bk->tally[t];
-		art_sum += bk->art_sum;
-		frt_sum += bk->frt_sum;
-		if (bk->art_max > art_max)
-			art_max = bk->art_max;
-		if (bk->frt_max > frt_max)
-			frt_max = bk->frt_max;
-		art_n += bk->art.n;
-		frt_n += bk->frt.n;
-		sketch_merge(&bk->art, art);
-		sketch_merge(&bk->frt, frt);
+		window_series_add(&art, &bk->art, bk->art_sum, bk->art_max);
+		window_series_add(&frt, &bk->frt, bk->frt_sum, bk->frt_max);
 	}
 
 	for (t = 0; t < METRIC_COUNT; t++)
 		out[t] = NAN;
 	out[METRIC_RESPONSES] = tally[TALLY_RESPONSES];
 	out[METRIC_FIRST_RESPONSES] = tally[TALLY_FIRST_RESPONSES];
-	out[METRIC_FRT_AVG] = window_avg(frt_sum,
-	    tally[TALLY_FIRST_RESPONSES]);
-	out[METRIC_FRT_P50] = window_pct(frt, frt_n, 0.50, frt_max);
-	out[METRIC_FRT_P90] = window_pct(frt, frt_n, 0.90, frt_max);
-	out[METRIC_FRT_MAX] = frt_n == 0 ? NAN : frt_max / 1000.0;
+	window_series_out(&frt, tally[TALLY_FIRST_RESPONSES],
+	    &window_frt_figures, out);
 	out[METRIC_FRT_WITHIN] = tally[TALLY_FRT_WITHIN];
 	out[METRIC_FRT_BREACHED] = tally[TALLY_FRT_BREACHED];
 	out[METRIC_FRT_RATE] = window_ratio(tally[TALLY_FRT_WITHIN],
 	    tally[TALLY_FRT_WITHIN] + tally[TALLY_FRT_BREACHED]);
-	out[METRIC_ART_AVG] = window_avg(art_sum, tally[TALLY_RESPONSES]);
-	out[METRIC_ART_P50] = window_pct(art, art_n, 0.50, art_max);
-	out[METRIC_ART_P90] = window_pct(art, art_n, 0.90, art_max);
-	out[METRIC_ART_P99] = window_pct(art, art_n, 0.99, art_max);
-	out[METRIC_ART_MAX] = art_n == 0 ? NAN : art_max / 1000.0;
+	window_series_out(&art, tally[TALLY_RESPONSES], &window_art_figures,
+	    out);
 	out[METRIC_WITHIN] = tally[TALLY_WITHIN];
 	out[METRIC_MISSED] = tally[TALLY_MISSED];
 	out[METRIC_RATE] = window_ratio(tally[TALLY_WITHIN],
