@@ -29,7 +29,8 @@ SAN	 = -fsanitize=address,undefined -fno-sanitize-recover=all \
 # files.  daemon/edge: the I/O around it; main.c stays out of the tests.
 CORE	 = xmalloc loglevel metrics sketch window entry conf hash table reorder \
 	   scope conv engine snapshot sid alert route prom
-EDGE	 = log now file notify redis outbox output ingest http wallboard
+EDGE	 = log now file notify redis outbox output ingest http wallboard \
+	   stats reload
 TESTS	 = $(patsubst tests/%.c,%,$(wildcard tests/test_*.c)) main
 
 B	 = build

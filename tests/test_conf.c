@@ -862,3 +862,39 @@ Test(conf, rule_before_metrics)
 	    "x.json: alerts.rules[0].window_s: must be one of "
 	    "metrics.windows_s (600, 7200)");
 }
+
+/* What a reload leaves running: each part a restart takes, and no more. */
+Test(conf, restart_changes)
+{
+	static const struct {
+		const char	*text;
+		int		 want;
+	} cases[] = {
+		{ "{}", 0 },
+		{ "{'targets': {'first_response_s': 20}}", 0 },
+		{ "{'log': {'level': 'debug'}}", 0 },
+		{ "{'publish': {'outcomes_maxlen': 5000}}", 0 },
+		{ "{'metrics': {'windows_s': [300]}}", CONF_RESTART_METRICS },
+		{ "{'metrics': {'exclude_bot_time': false}}",
+		    CONF_RESTART_METRICS },
+		{ "{'redis': {'port': 7000}}", CONF_RESTART_READ },
+		{ "{'redis': {'prefix': 'x'}}", CONF_RESTART_READ },
+		{ "{'ingest': {'block_ms': 10}}", CONF_RESTART_READ },
+		{ "{'publish': {'interval_ms': 500}}", CONF_RESTART_READ },
+		{ "{'http': {'max_clients': 3}}", CONF_RESTART_HTTP },
+		{ "{'http': {'listen': '127.0.0.1:1'}, 'metrics': "
+		    "{'conversation_ttl_s': 60}}",
+		    CONF_RESTART_HTTP | CONF_RESTART_METRICS },
+	};
+	struct conf	*run = good("{}"), *nc;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		nc = good(cases[i].text);
+		cr_expect_eq(conf_restart_changes(run, nc), cases[i].want,
+		    "%s: %#x, want %#x", cases[i].text,
+		    conf_restart_changes(run, nc), cases[i].want);
+		conf_free(nc);
+	}
+	conf_free(run);
+}

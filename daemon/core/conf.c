@@ -943,3 +943,30 @@ conf_free(struct conf *conf)
 	free(conf->path);
 	free(conf);
 }
+
+/*
+ * The CONF_RESTART_* parts in which a new config differs from the one
+ * running: a reload leaves them as they run.
+ */
+int
+conf_restart_changes(const struct conf *run, const struct conf *nc)
+{
+	int	 changes = 0;
+
+	if (memcmp(&nc->metrics, &run->metrics, sizeof(nc->metrics)) != 0)
+		changes |= CONF_RESTART_METRICS;
+	if (memcmp(&nc->ingest, &run->ingest, sizeof(nc->ingest)) != 0 ||
+	    nc->redis.port != run->redis.port ||
+	    strcmp(nc->redis.host, run->redis.host) != 0 ||
+	    strcmp(nc->redis.prefix, run->redis.prefix) != 0 ||
+	    strcmp(nc->redis.group, run->redis.group) != 0 ||
+	    nc->publish.interval_ms != run->publish.interval_ms)
+		changes |= CONF_RESTART_READ;
+	if (strcmp(nc->http.listen, run->http.listen) != 0 ||
+	    strcmp(nc->http.token, run->http.token) != 0 ||
+	    nc->http.max_clients != run->http.max_clients ||
+	    nc->http.heartbeat_s != run->http.heartbeat_s ||
+	    nc->http.client_buffer_kb != run->http.client_buffer_kb)
+		changes |= CONF_RESTART_HTTP;
+	return (changes);
+}

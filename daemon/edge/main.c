@@ -19,6 +19,7 @@
 
 #include "alert.h"
 #include "conf.h"
+#include "daemon.h"
 #include "file.h"
 #include "engine.h"
 #include "http.h"
@@ -28,38 +29,12 @@
 #include "notify.h"
 #include "outbox.h"
 #include "output.h"
-#include "prom.h"
 #include "redis.h"
 #include "snapshot.h"
 #include "xmalloc.h"
 
 #define TRIM_INTERVAL	60	/* s between XTRIMs of the events stream */
 #define STOP_GRACE	5000	/* ms to flush writes when stopping */
-
-struct daemon {
-	struct event_base	*base;
-	const char		*path;
-	struct conf		*cf;		/* as started */
-	struct conf		*rcf;		/* reloadable part, latest good */
-	struct engine		*e;
-	struct redis		*r;
-	struct outbox		*ob;
-	struct output		*out;
-	struct ingest		*ig;
-	struct http		*http;		/* NULL: disabled */
-	json_t			*snap;		/* the latest published */
-	int64_t			 started_ms;
-	int64_t			 tick_mono;	/* when the tick last ran */
-	int64_t			 stall_max_ms;	/* the latest it came to it */
-	struct event		*ev_sig[4];
-	struct event		*ev_tick;
-	struct event		*ev_trim;
-	struct event		*ev_dog;
-	struct event		*ev_stop;
-	int			 ready;		/* READY=1 sent */
-	int			 stopping;
-	int64_t			 stop_deadline;
-};
 
 static struct daemon	 d;
 
@@ -97,47 +72,8 @@ publish(void)
 static char *
 http_metrics_cb(void *arg)
 {
-	const struct engine_stats	*es = engine_stats(d.e);
-	const struct ingest_stats	*is = ingest_stats(d.ig);
-	const struct http_stats		*hs = http_stats(d.http);
-	struct prom_stats		 st;
-	int64_t				 wall = now_wall_ms();
-	size_t				 len;
-	char				*text;
-	FILE				*f;
-
 	(void)arg;
-	memset(&st, 0, sizeof(st));
-	st.read = (double)es->read;
-	st.applied = (double)es->applied;
-	st.late = (double)es->reasons[REASON_LATE];
-	st.duplicates = (double)es->duplicates;
-	st.alert_transitions = (double)d.out->alert_transitions;
-	st.reconnects = (double)redis_reconnects(d.r);
-	st.write_errors = (double)outbox_stats(d.ob)->errors;
-	st.writes_deferred = (double)outbox_stats(d.ob)->deferred;
-	st.caught_up = ingest_caught_up(d.ig);
-	st.lag_s = st.caught_up || is->last_ms == 0 ||
-	    (int64_t)is->last_ms > wall ? 0 :
-	    (wall - (int64_t)is->last_ms) / 1000.0;
-	st.redis_up = redis_up(d.r);
-	st.conversations = (double)engine_conversations(d.e);
-	st.alerts_firing = (double)alerts_firing(engine_alerts(d.e));
-	st.sse_clients = (double)hs->clients;
-	st.sse_dropped = (double)hs->dropped;
-	st.http_requests = (double)hs->requests;
-	st.http_refused = (double)hs->refused;
-	st.start_time_s = d.started_ms / 1000.0;
-	st.loop_stall_max_s = d.stall_max_ms / 1000.0;
-	memcpy(st.dead, es->reasons, sizeof(st.dead));
-	memcpy(st.outcomes, es->outcomes, sizeof(st.outcomes));
-	st.version = VERSION;
-	if ((f = open_memstream(&text, &len)) == NULL)
-		fatal("open_memstream");
-	prom_write(f, d.snap, &st);
-	if (fclose(f) != 0)
-		fatal("open_memstream");
-	return (text);
+	return (stats_metrics(&d));
 }
 
 /* GET /api/v1/alerts and the start of /events: the alerts firing now. */
@@ -199,29 +135,6 @@ tick_cb(int fd, short events, void *arg)
 	publish();
 }
 
-/* One line of counters, when they moved. */
-static void
-log_counters(void)
-{
-	static uint64_t			 last_read = UINT64_MAX;
-	const struct engine_stats	*st = engine_stats(d.e);
-	const struct outbox_stats	*os = outbox_stats(d.ob);
-
-	if (st->read == last_read)
-		return;
-	last_read = st->read;
-	log_info("counters: read %llu, applied %llu, dead-lettered %llu "
-	    "(late %llu), duplicates %llu, outcomes %llu, conversations "
-	    "%zu, writes %llu, write errors %llu, reconnects %llu",
-	    (unsigned long long)st->read, (unsigned long long)st->applied,
-	    (unsigned long long)st->refused,
-	    (unsigned long long)st->reasons[REASON_LATE],
-	    (unsigned long long)st->duplicates,
-	    (unsigned long long)d.out->written, engine_conversations(d.e),
-	    (unsigned long long)os->written, (unsigned long long)os->errors,
-	    (unsigned long long)redis_reconnects(d.r));
-}
-
 /* Every minute: trim the events stream, log the counters. */
 static void
 trim_cb(int fd, short events, void *arg)
@@ -231,7 +144,7 @@ trim_cb(int fd, short events, void *arg)
 	(void)arg;
 	if (ingest_rebuilt(d.ig) && redis_up(d.r))
 		output_trim(d.out, now_wall_ms() - d.cf->ingest.retention_s * 1000);
-	log_counters();
+	stats_log(&d);
 }
 
 /* The watchdog is fed from the loop itself: a stuck loop starves it. */
@@ -318,58 +231,6 @@ stop(const char *why)
 	ingest_stop(d.ig, stopped_cb, NULL);
 }
 
-/* Warns about changes a reload cannot take, and keeps them as running. */
-static void
-reload_keep(struct conf *nc)
-{
-	if (memcmp(&nc->metrics, &d.cf->metrics, sizeof(nc->metrics)) != 0)
-		log_warnx("reload: metrics changes take effect after a "
-		    "restart");
-	if (memcmp(&nc->ingest, &d.cf->ingest, sizeof(nc->ingest)) != 0 ||
-	    nc->redis.port != d.cf->redis.port ||
-	    strcmp(nc->redis.host, d.cf->redis.host) != 0 ||
-	    strcmp(nc->redis.prefix, d.cf->redis.prefix) != 0 ||
-	    strcmp(nc->redis.group, d.cf->redis.group) != 0 ||
-	    nc->publish.interval_ms != d.cf->publish.interval_ms)
-		log_warnx("reload: redis, ingest and publish changes take "
-		    "effect after a restart");
-	if (strcmp(nc->http.listen, d.cf->http.listen) != 0 ||
-	    strcmp(nc->http.token, d.cf->http.token) != 0 ||
-	    nc->http.max_clients != d.cf->http.max_clients ||
-	    nc->http.heartbeat_s != d.cf->http.heartbeat_s ||
-	    nc->http.client_buffer_kb != d.cf->http.client_buffer_kb)
-		log_warnx("reload: http changes take effect after a restart");
-	nc->metrics = d.cf->metrics;
-}
-
-/*
- * SIGHUP: parse the file afresh and take its targets, rules and log
- * level only if all of it is valid; otherwise keep what runs.
- */
-static void
-reload(void)
-{
-	struct conf	*nc;
-	char		 err[512];
-
-	notify_send("RELOADING=1");
-	if ((nc = conf_load(d.path, err, sizeof(err))) == NULL) {
-		log_warnx("reload refused, keeping the running config: %s",
-		    err);
-		notify_send("READY=1");
-		return;
-	}
-	reload_keep(nc);
-	engine_set_targets(d.e, nc);
-	engine_set_rules(d.e, nc);
-	log_init(nc->log.level, NULL);
-	if (d.rcf != d.cf)
-		conf_free(d.rcf);
-	d.rcf = nc;
-	log_info("reloaded %s", d.path);
-	notify_send("READY=1");
-}
-
 static void
 signal_cb(int sig, short events, void *arg)
 {
@@ -377,7 +238,7 @@ signal_cb(int sig, short events, void *arg)
 	(void)arg;
 	switch (sig) {
 	case SIGHUP:
-		reload();
+		reload(&d);
 		break;
 	case SIGTERM:
 		stop("SIGTERM");
@@ -552,7 +413,7 @@ main(int argc, char **argv)
 		return (1);
 	}
 	event_base_dispatch(d.base);
-	log_counters();
+	stats_log(&d);
 	teardown();
 	log_info("stopped");
 	return (0);

@@ -108,4 +108,11 @@ struct conf	*conf_parse(const char *, size_t, const char *, char *,
 		    size_t);
 void		 conf_free(struct conf *);
 
+/* What a reload does not change while running: a restart takes it. */
+#define CONF_RESTART_METRICS	0x1	/* metrics */
+#define CONF_RESTART_READ	0x2	/* redis, ingest, publish interval */
+#define CONF_RESTART_HTTP	0x4	/* http */
+
+int		 conf_restart_changes(const struct conf *, const struct conf *);
+
 #endif

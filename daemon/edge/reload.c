@@ -1,0 +1,55 @@
+/* SIGHUP: a new config, taken whole or not at all. */
+
+#include <stdlib.h>
+
+#include "conf.h"
+#include "daemon.h"
+#include "engine.h"
+#include "file.h"
+#include "log.h"
+#include "notify.h"
+
+/* Warns about changes a reload cannot take, and keeps them as running. */
+static void
+reload_keep(const struct daemon *d, struct conf *nc)
+{
+	int	 changes = conf_restart_changes(d->cf, nc);
+
+	if (changes & CONF_RESTART_METRICS)
+		log_warnx("reload: metrics changes take effect after a "
+		    "restart");
+	if (changes & CONF_RESTART_READ)
+		log_warnx("reload: redis, ingest and publish changes take "
+		    "effect after a restart");
+	if (changes & CONF_RESTART_HTTP)
+		log_warnx("reload: http changes take effect after a restart");
+	nc->metrics = d->cf->metrics;
+}
+
+/*
+ * Parses the file afresh and takes its targets, rules and log level only
+ * if all of it is valid; otherwise keeps what runs.
+ */
+void
+reload(struct daemon *d)
+{
+	struct conf	*nc;
+	char		 err[512];
+
+	notify_send("RELOADING=1");
+	if ((nc = conf_load(d->path, err, sizeof(err))) == NULL) {
+		log_warnx("reload refused, keeping the running config: %s",
+		    err);
+		notify_send("READY=1");
+		return;
+	}
+	reload_keep(d, nc);
+	engine_set_targets(d->e, nc);
+	engine_set_rules(d->e, nc);
+	log_init(nc->log.level, NULL);
+	if (d->rcf != d->cf)
+		conf_free(d->rcf);
+	d->rcf = nc;
+	log_info("reloaded %s", d->path);
+	notify_send("READY=1");
+}

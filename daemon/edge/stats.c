@@ -1,0 +1,86 @@
+/* The daemon's counters: GET /metrics and the minutely log line. */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alert.h"
+#include "daemon.h"
+#include "engine.h"
+#include "http.h"
+#include "ingest.h"
+#include "log.h"
+#include "now.h"
+#include "outbox.h"
+#include "output.h"
+#include "prom.h"
+#include "redis.h"
+
+/* GET /metrics: the counters, then the latest snapshot's numbers. */
+char *
+stats_metrics(const struct daemon *d)
+{
+	const struct engine_stats	*es = engine_stats(d->e);
+	const struct ingest_stats	*is = ingest_stats(d->ig);
+	const struct http_stats		*hs = http_stats(d->http);
+	struct prom_stats		 st;
+	int64_t				 wall = now_wall_ms();
+	size_t				 len;
+	char				*text;
+	FILE				*f;
+
+	memset(&st, 0, sizeof(st));
+	st.read = (double)es->read;
+	st.applied = (double)es->applied;
+	st.late = (double)es->reasons[REASON_LATE];
+	st.duplicates = (double)es->duplicates;
+	st.alert_transitions = (double)d->out->alert_transitions;
+	st.reconnects = (double)redis_reconnects(d->r);
+	st.write_errors = (double)outbox_stats(d->ob)->errors;
+	st.writes_deferred = (double)outbox_stats(d->ob)->deferred;
+	st.caught_up = ingest_caught_up(d->ig);
+	st.lag_s = st.caught_up || is->last_ms == 0 ||
+	    (int64_t)is->last_ms > wall ? 0 :
+	    (wall - (int64_t)is->last_ms) / 1000.0;
+	st.redis_up = redis_up(d->r);
+	st.conversations = (double)engine_conversations(d->e);
+	st.alerts_firing = (double)alerts_firing(engine_alerts(d->e));
+	st.sse_clients = (double)hs->clients;
+	st.sse_dropped = (double)hs->dropped;
+	st.http_requests = (double)hs->requests;
+	st.http_refused = (double)hs->refused;
+	st.start_time_s = d->started_ms / 1000.0;
+	st.loop_stall_max_s = d->stall_max_ms / 1000.0;
+	memcpy(st.dead, es->reasons, sizeof(st.dead));
+	memcpy(st.outcomes, es->outcomes, sizeof(st.outcomes));
+	st.version = VERSION;
+	if ((f = open_memstream(&text, &len)) == NULL)
+		fatal("open_memstream");
+	prom_write(f, d->snap, &st);
+	if (fclose(f) != 0)
+		fatal("open_memstream");
+	return (text);
+}
+
+/* One line of counters, when they moved-> */
+void
+stats_log(const struct daemon *d)
+{
+	static uint64_t			 last_read = UINT64_MAX;
+	const struct engine_stats	*st = engine_stats(d->e);
+	const struct outbox_stats	*os = outbox_stats(d->ob);
+
+	if (st->read == last_read)
+		return;
+	last_read = st->read;
+	log_info("counters: read %llu, applied %llu, dead-lettered %llu "
+	    "(late %llu), duplicates %llu, outcomes %llu, conversations "
+	    "%zu, writes %llu, write errors %llu, reconnects %llu",
+	    (unsigned long long)st->read, (unsigned long long)st->applied,
+	    (unsigned long long)st->refused,
+	    (unsigned long long)st->reasons[REASON_LATE],
+	    (unsigned long long)st->duplicates,
+	    (unsigned long long)d->out->written, engine_conversations(d->e),
+	    (unsigned long long)os->written, (unsigned long long)os->errors,
+	    (unsigned long long)redis_reconnects(d->r));
+}
