@@ -45,7 +45,7 @@ SEOBJ	 = $(CORE:%=$(B)/asan/core/%.o) $(EDGE:%=$(B)/asan/edge/%.o)
 STOBJ	 = $(TESTS:%=$(B)/asan/tests/%.o)
 TLOBJ	 = $(TLIB:%=$(B)/obj/tests/lib/%.o)
 STLOBJ	 = $(TLIB:%=$(B)/asan/tests/lib/%.o)
-L	 = $(B)/obj/tests/lib
+TLDIR	 = $(B)/obj/tests/lib
 
 # promtool (prometheus) checks /metrics; chromium renders the wallboard;
 # clang and its runtime build the fuzzers; valgrind for make valgrind.
@@ -225,7 +225,7 @@ torture: deps
 	FLOOD_NO_BUILD=1 FLOOD_CHECK=1 tools/bench-flood.sh
 	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(TORTURE_FUZZ_SECONDS)
 
-$(B)/bench: $(EOBJ) $(B)/obj/tools/bench.o $(L)/prng.o $(L)/clock.o
+$(B)/bench: $(EOBJ) $(B)/obj/tools/bench.o $(TLDIR)/prng.o $(TLDIR)/clock.o
 	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
 $(B)/obj/tools/%.o: tools/%.c
 	@mkdir -p $(@D)
@@ -251,15 +251,15 @@ include tests/fuzz/fuzz.mk
 
 # The end-to-end benchmark (tools/bench-e2e.sh), the flood and the tools.
 HLIBS	 = $(shell pkg-config --libs hiredis 2>/dev/null) -lm
-$(B)/nullconsumer: $(B)/obj/tools/nullconsumer.o $(L)/clock.o
+$(B)/nullconsumer: $(B)/obj/tools/nullconsumer.o $(TLDIR)/clock.o
 	$(CC) $(CFLAGS) -o $@ $^ $(HLIBS)
 # The wallboard in a browser (tools/bench-wallboard.sh).
-$(B)/bench-wallboard: $(B)/obj/tools/bench-wallboard.o $(L)/cdp.o \
-    $(L)/clock.o
+$(B)/bench-wallboard: $(B)/obj/tools/bench-wallboard.o $(TLDIR)/cdp.o \
+    $(TLDIR)/clock.o
 	$(CC) $(CFLAGS) -o $@ $^ $(shell pkg-config --libs jansson 2>/dev/null)
 # The traffic generator (tools/replytime-gen.c).
-$(B)/replytime-gen: $(B)/obj/tools/replytime-gen.o $(L)/prng.o \
-    $(L)/clock.o
+$(B)/replytime-gen: $(B)/obj/tools/replytime-gen.o $(TLDIR)/prng.o \
+    $(TLDIR)/clock.o
 	$(CC) $(CFLAGS) -o $@ $^ $(HLIBS)
 
 .PHONY: tools bench-e2e
@@ -269,5 +269,5 @@ bench-e2e: deps
 	@$(MAKE) --no-print-directory $(B)/replytimed $(B)/nullconsumer \
 	    $(B)/replytime-gen
 	@E2E_NO_BUILD=1 tools/bench-e2e.sh
-$(B)/flood: $(B)/obj/tools/flood.o $(L)/clock.o
+$(B)/flood: $(B)/obj/tools/flood.o $(TLDIR)/clock.o
 	$(CC) $(CFLAGS) -o $@ $^ $(HLIBS) -lpthread

@@ -94,6 +94,7 @@ fx_xlen(const char *key)
 	return (stream_len(fx.rc, key));
 }
 
+/* A clk_wait condition on a struct fx_cu. */
 int
 fx_cond_caught_up(void *arg)
 {
@@ -104,6 +105,7 @@ fx_cond_caught_up(void *arg)
 	return (stream_caught_up(fx.rc, a->prefix));
 }
 
+/* A clk_wait condition on a struct fx_logwait. */
 int
 fx_cond_log(void *arg)
 {
@@ -114,6 +116,7 @@ fx_cond_log(void *arg)
 	return (rdaemon_alive(w->d) ? 0 : -1);
 }
 
+/* A clk_wait condition on a struct fx_lenwait. */
 int
 fx_cond_len(void *arg)
 {
