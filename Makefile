@@ -32,6 +32,10 @@ CORE	 = xmalloc loglevel metrics sketch window entry conf hash table reorder \
 EDGE	 = log now file notify redis outbox output ingest http wallboard \
 	   stats reload
 TESTS	 = $(patsubst tests/%.c,%,$(wildcard tests/test_*.c)) main
+# tests/lib: the tests' helpers, real modules linked into the runner; the
+# tools take the PRNG, the clocks and the browser driver from there.
+TLIB	 = $(patsubst tests/lib/%.c,%,$(wildcard tests/lib/*.c))
+TLIB_INC = -Itests/lib
 
 B	 = build
 COBJ	 = $(CORE:%=$(B)/obj/core/%.o)
@@ -40,6 +44,9 @@ DOBJ	 = $(B)/obj/edge/main.o
 TOBJ	 = $(TESTS:%=$(B)/obj/tests/%.o)
 SEOBJ	 = $(CORE:%=$(B)/asan/core/%.o) $(EDGE:%=$(B)/asan/edge/%.o)
 STOBJ	 = $(TESTS:%=$(B)/asan/tests/%.o)
+TLOBJ	 = $(TLIB:%=$(B)/obj/tests/lib/%.o)
+STLOBJ	 = $(TLIB:%=$(B)/asan/tests/lib/%.o)
+TLDIR	 = $(B)/obj/tests/lib
 
 # promtool (prometheus) checks /metrics; chromium renders the wallboard;
 # clang and its runtime build the fuzzers; valgrind for make valgrind.
@@ -65,7 +72,11 @@ $(B)/obj/edge/%.o: daemon/edge/%.S
 	$(CC) -c -o $@ $<
 $(B)/obj/tests/%.o: tests/%.c
 	@mkdir -p $(@D)
-	$(CC) $(XCFLAGS) $(EDGE_INC) $(CFLAGS) -Itests -MMD -MP -c -o $@ $<
+	$(CC) $(XCFLAGS) $(EDGE_INC) $(CFLAGS) -Itests $(TLIB_INC) -MMD -MP \
+	    -c -o $@ $<
+$(B)/obj/tests/lib/%.o: tests/lib/%.c
+	@mkdir -p $(@D)
+	$(CC) $(XCFLAGS) $(EDGE_INC) $(CFLAGS) $(TLIB_INC) -MMD -MP -c -o $@ $<
 $(B)/asan/core/%.o: daemon/core/%.c
 	@mkdir -p $(@D)
 	$(CC) $(XCFLAGS) $(CORE_INC) -O1 -g $(SAN) -MMD -MP -c -o $@ $<
@@ -77,7 +88,12 @@ $(B)/asan/edge/%.o: daemon/edge/%.S
 	$(CC) -c -o $@ $<
 $(B)/asan/tests/%.o: tests/%.c
 	@mkdir -p $(@D)
-	$(CC) $(XCFLAGS) $(EDGE_INC) -O1 -g $(SAN) -Itests -MMD -MP -c -o $@ $<
+	$(CC) $(XCFLAGS) $(EDGE_INC) -O1 -g $(SAN) -Itests $(TLIB_INC) -MMD \
+	    -MP -c -o $@ $<
+$(B)/asan/tests/lib/%.o: tests/lib/%.c
+	@mkdir -p $(@D)
+	$(CC) $(XCFLAGS) $(EDGE_INC) -O1 -g $(SAN) $(TLIB_INC) -MMD -MP -c \
+	    -o $@ $<
 
 # The page is embedded by the assembler's .incbin.
 $(B)/obj/edge/wallboard.o $(B)/asan/edge/wallboard.o: daemon/edge/wallboard.html
@@ -103,9 +119,9 @@ layering:
 	fi
 	@echo "layering: $(words $(CORE)) core modules, no edge header reachable, no I/O"
 
-$(B)/tests: $(EOBJ) $(TOBJ)
+$(B)/tests: $(EOBJ) $(TOBJ) $(TLOBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(LIBS) $(TLIBS)
-$(B)/tests-asan: $(SEOBJ) $(STOBJ)
+$(B)/tests-asan: $(SEOBJ) $(STOBJ) $(STLOBJ)
 	$(CC) -g $(SAN) -o $@ $^ $(LIBS) $(TLIBS)
 # The daemon under the sanitizers, for the integration tests' second run.
 $(B)/replytimed-asan: $(SEOBJ) $(B)/asan/edge/main.o
@@ -214,11 +230,11 @@ torture: deps
 	FLOOD_NO_BUILD=1 FLOOD_CHECK=1 tools/bench-flood.sh
 	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(TORTURE_FUZZ_SECONDS)
 
-$(B)/bench: $(EOBJ) $(B)/obj/tools/bench.o
+$(B)/bench: $(EOBJ) $(B)/obj/tools/bench.o $(TLDIR)/prng.o $(TLDIR)/clock.o
 	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
 $(B)/obj/tools/%.o: tools/%.c
 	@mkdir -p $(@D)
-	$(CC) $(XCFLAGS) $(EDGE_INC) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(XCFLAGS) $(EDGE_INC) $(CFLAGS) $(TLIB_INC) -MMD -MP -c -o $@ $<
 
 # The engine alone, then the whole path through a private redis-server.
 bench: deps
@@ -235,17 +251,20 @@ clean:
 
 include tests/fuzz/fuzz.mk
 
--include $(wildcard $(B)/obj/*/*.d $(B)/asan/*/*.d)
+-include $(wildcard $(B)/obj/*/*.d $(B)/asan/*/*.d $(B)/obj/*/*/*.d \
+    $(B)/asan/*/*/*.d)
 
 # The end-to-end benchmark (tools/bench-e2e.sh), the flood and the tools.
 HLIBS	 = $(shell pkg-config --libs hiredis 2>/dev/null) -lm
-$(B)/nullconsumer: $(B)/obj/tools/nullconsumer.o
+$(B)/nullconsumer: $(B)/obj/tools/nullconsumer.o $(TLDIR)/clock.o
 	$(CC) $(CFLAGS) -o $@ $^ $(HLIBS)
 # The wallboard in a browser (tools/bench-wallboard.sh).
-$(B)/bench-wallboard: $(B)/obj/tools/bench-wallboard.o
+$(B)/bench-wallboard: $(B)/obj/tools/bench-wallboard.o $(TLDIR)/cdp.o \
+    $(TLDIR)/clock.o
 	$(CC) $(CFLAGS) -o $@ $^ $(shell pkg-config --libs jansson 2>/dev/null)
 # The traffic generator (tools/replytime-gen.c).
-$(B)/replytime-gen: $(B)/obj/tools/replytime-gen.o
+$(B)/replytime-gen: $(B)/obj/tools/replytime-gen.o $(TLDIR)/prng.o \
+    $(TLDIR)/clock.o
 	$(CC) $(CFLAGS) -o $@ $^ $(HLIBS)
 
 .PHONY: tools bench-e2e
@@ -255,5 +274,5 @@ bench-e2e: deps
 	@$(MAKE) --no-print-directory $(B)/replytimed $(B)/nullconsumer \
 	    $(B)/replytime-gen
 	@E2E_NO_BUILD=1 tools/bench-e2e.sh
-$(B)/flood: $(B)/obj/tools/flood.o
+$(B)/flood: $(B)/obj/tools/flood.o $(TLDIR)/clock.o
 	$(CC) $(CFLAGS) -o $@ $^ $(HLIBS) -lpthread

@@ -4,13 +4,34 @@
  * features of the traffic, live mode, reconnection and errors.
  */
 
+#include <sys/types.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <limits.h>
 #include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include <criterion/criterion.h>
+#include <hiredis/hiredis.h>
+#include <jansson.h>
 
-#include "redis_harness.h"
+#include "clock.h"
+#include "files.h"
+#include "proc.h"
+#include "rserver.h"
+#include "stream.h"
 
 #define G_MIN_TS	946684800000LL	/* 2000-01-01 */
 #define G_MAX_FUTURE	300000LL	/* ingest.max_future_ms */
@@ -44,9 +65,7 @@ struct gev {
 static void
 g_setup(void)
 {
-	memset(&gsrv, 0, sizeof(gsrv));
-	gsrv.pid = gsrv.guard = -1;
-	gsrv.guardfd = -1;
+	rserver_init(&gsrv);
 	grc = NULL;
 	gpid = -1;
 }
@@ -57,7 +76,7 @@ g_teardown(void)
 {
 	if (gpid > 0) {
 		kill(gpid, SIGKILL);
-		rh_reap(gpid, RH_STOP_MS, NULL);
+		proc_reap(gpid, PROC_STOP_MS, NULL);
 	}
 	if (grc != NULL)
 		redisFree(grc);
@@ -95,16 +114,16 @@ g_path(char *buf, size_t len, const char *name)
 static pid_t
 g_vspawn(const char *out, va_list ap)
 {
-	struct rh_argv	 a = { .n = 0 };
-	const char	*s;
-	pid_t		 pid;
+	struct proc_argv	 a = { .n = 0 };
+	const char		*s;
+	pid_t			 pid;
 
 	unlink(out);
-	rh_arg(&a, g_bin());
+	proc_arg(&a, g_bin());
 	while ((s = va_arg(ap, const char *)) != NULL)
-		rh_arg(&a, s);
-	pid = rh_spawn(a.v[0], a.v, NULL, 0, out);
-	rh_argv_free(&a);
+		proc_arg(&a, s);
+	pid = proc_spawn(a.v[0], a.v, NULL, 0, out);
+	proc_argv_free(&a);
 	cr_assert_neq(pid, -1, "cannot run %s: %s (make build/replytime-gen)",
 	    g_bin(), strerror(errno));
 	return (pid);
@@ -129,7 +148,7 @@ g_dump(const char *out)
 {
 	char	*buf;
 
-	if ((buf = rh_read_file(out)) == NULL)
+	if ((buf = files_read(out)) == NULL)
 		return;
 	fprintf(stderr, "---- %s\n%.4000s\n----\n", out, buf);
 	free(buf);
@@ -143,7 +162,7 @@ static int
 g_wait(pid_t pid, int timeout_ms, struct rusage *ru)
 {
 	struct rusage	 r;
-	int64_t		 end = rh_mono_ms() + timeout_ms;
+	int64_t		 end = clk_mono_ms() + timeout_ms;
 	pid_t		 got;
 	int		 st;
 
@@ -153,14 +172,14 @@ g_wait(pid_t pid, int timeout_ms, struct rusage *ru)
 			gpid = -1;
 			if (ru != NULL)
 				*ru = r;
-			return (rh_exit_code(st));
+			return (proc_exit_code(st));
 		}
-		if ((got == -1 && errno != EINTR) || rh_mono_ms() >= end)
+		if ((got == -1 && errno != EINTR) || clk_mono_ms() >= end)
 			break;
-		rh_sleep_ms(10);
+		clk_sleep_ms(10);
 	}
 	kill(pid, SIGKILL);
-	rh_reap(pid, RH_STOP_MS, NULL);
+	proc_reap(pid, PROC_STOP_MS, NULL);
 	gpid = -1;
 	return (-1);
 }
@@ -194,7 +213,7 @@ g_count_in(const char *path, const char *needle)
 	const char	*p;
 	int		 n = 0;
 
-	if ((buf = rh_read_file(path)) == NULL)
+	if ((buf = files_read(path)) == NULL)
 		return (0);
 	for (p = buf; (p = strstr(p, needle)) != NULL; p += strlen(needle))
 		n++;
@@ -210,7 +229,7 @@ g_summary(const char *path, const char *name)
 	long long	 v = -1;
 	size_t		 n;
 
-	if ((buf = rh_read_file(path)) == NULL)
+	if ((buf = files_read(path)) == NULL)
 		return (-1);
 	snprintf(key, sizeof(key), " %s=", name);
 	n = strlen(key);
@@ -297,7 +316,7 @@ g_check_id(const char *s, const char *empty, const char *oversize)
  * reason it must dead-letter it (lateness aside).
  */
 static const char *
-gev_parse(const struct sentry *e, int64_t now, struct gev *g)
+gev_parse(const struct stream_entry *e, int64_t now, struct gev *g)
 {
 	static const char *const roles[] = { "customer", "agent", "bot",
 	    "system", NULL };
@@ -312,7 +331,7 @@ gev_parse(const struct sentry *e, int64_t now, struct gev *g)
 
 	memset(g, 0, sizeof(*g));
 	ts = NULL;
-	if ((text = sentry_get(e, "json")) != NULL) {
+	if ((text = stream_field(e, "json")) != NULL) {
 		g->json = 1;
 		root = json_loads(text, 0, &jerr);
 		if (root == NULL || !json_is_object(root)) {
@@ -348,13 +367,13 @@ gev_parse(const struct sentry *e, int64_t now, struct gev *g)
 			goto done;
 		}
 	} else {
-		conv = sentry_get(e, "conversation");
-		role = sentry_get(e, "role");
-		type = sentry_get(e, "type");
-		agent = sentry_get(e, "agent");
-		team = sentry_get(e, "team");
-		msgid = sentry_get(e, "message_id");
-		ts = sentry_get(e, "ts");
+		conv = stream_field(e, "conversation");
+		role = stream_field(e, "role");
+		type = stream_field(e, "type");
+		agent = stream_field(e, "agent");
+		team = stream_field(e, "team");
+		msgid = stream_field(e, "message_id");
+		ts = stream_field(e, "ts");
 	}
 	g->conv = conv != NULL ? strdup(conv) : NULL;
 	g->role = role != NULL ? strdup(role) : NULL;
@@ -408,19 +427,19 @@ g_streq(const char *a, const char *b)
 }
 
 static void
-g_read(const char *key, struct slist *l)
+g_read(const char *key, struct stream_list *l)
 {
 	memset(l, 0, sizeof(*l));
-	cr_assert_eq(read_stream(grc, key, l), 0, "cannot read %s", key);
+	cr_assert_eq(stream_read(grc, key, l), 0, "cannot read %s", key);
 }
 
 /* Parses a whole stream, every entry valid, into a new array. */
 static struct gev *
-g_parse_all(const struct slist *l)
+g_parse_all(const struct stream_list *l)
 {
 	struct gev	*ev;
 	const char	*why;
-	int64_t		 now = rh_now_ms();
+	int64_t		 now = clk_wall_ms();
 	size_t		 i;
 
 	ev = calloc(l->n + 1, sizeof(*ev));
@@ -453,26 +472,26 @@ g_free_all(struct gev *ev, size_t n)
  */
 Test(gen, backlog_deterministic)
 {
-	struct slist	 la, lb;
-	struct gev	*a, *b;
-	char		 outa[PATH_MAX], outb[PATH_MAX];
-	int64_t		 ta0, ta1, tb1, delta, max = 0, behind;
-	long long	 late;
-	size_t		 i, nlate = 0;
+	struct stream_list	 la, lb;
+	struct gev		*a, *b;
+	char			 outa[PATH_MAX], outb[PATH_MAX];
+	int64_t			 ta0, ta1, tb1, delta, max = 0, behind;
+	long long		 late;
+	size_t			 i, nlate = 0;
 
 	g_start_redis();
 	g_path(outa, sizeof(outa), "a.out");
 	g_path(outb, sizeof(outb), "b.out");
-	ta0 = rh_now_ms();
+	ta0 = clk_wall_ms();
 	cr_assert_eq(g_run(outa, 20000, 0, "-p", gport, "-s", "a:events",
 	    "--backlog", "1", "--count", "20000", "--seed", "7",
 	    "--late-share", "0.01", (char *)NULL), 0);
-	ta1 = rh_now_ms();
-	rh_sleep_ms(20);	/* a different "now" for the second run */
+	ta1 = clk_wall_ms();
+	clk_sleep_ms(20);	/* a different "now" for the second run */
 	cr_assert_eq(g_run(outb, 20000, 0, "-p", gport, "-s", "b:events",
 	    "--backlog", "1", "--count", "20000", "--seed", "7",
 	    "--late-share", "0.01", (char *)NULL), 0);
-	tb1 = rh_now_ms();
+	tb1 = clk_wall_ms();
 	cr_expect_eq(g_summary(outa, "entries"), G_N);
 	cr_expect_eq(g_summary(outb, "entries"), G_N);
 
@@ -519,8 +538,8 @@ Test(gen, backlog_deterministic)
 	    "%zu late entries for a share of 1 %%", nlate);
 	g_free_all(a, la.n);
 	g_free_all(b, lb.n);
-	slist_free(&la);
-	slist_free(&lb);
+	stream_list_free(&la);
+	stream_list_free(&lb);
 }
 
 /*
@@ -533,14 +552,14 @@ Test(gen, backlog_deterministic)
  */
 Test(gen, entries_valid_then_bad_share)
 {
-	struct slist	 l;
-	struct gev	 g;
-	struct gev	*ev;
-	const char	*why;
-	char		 out[PATH_MAX];
-	int		 kinds[G_NBAD] = { 0 };
-	int64_t		 now;
-	size_t		 i, k, njson = 0, nbad = 0, nother = 0;
+	struct stream_list	 l;
+	struct gev		 g;
+	struct gev		*ev;
+	const char		*why;
+	char			 out[PATH_MAX];
+	int			 kinds[G_NBAD] = { 0 };
+	int64_t			 now;
+	size_t			 i, k, njson = 0, nbad = 0, nother = 0;
 
 	g_start_redis();
 	g_path(out, sizeof(out), "good.out");
@@ -556,7 +575,7 @@ Test(gen, entries_valid_then_bad_share)
 	    "%zu entries in the json form of %d", njson, G_N);
 	cr_expect_eq(g_summary(out, "bad"), 0);
 	g_free_all(ev, l.n);
-	slist_free(&l);
+	stream_list_free(&l);
 
 	g_path(out, sizeof(out), "bad.out");
 	cr_assert_eq(g_run(out, 20000, 0, "-p", gport, "-s", "bad:events",
@@ -564,7 +583,7 @@ Test(gen, entries_valid_then_bad_share)
 	    "--bad-share", "0.05", (char *)NULL), 0);
 	g_read("bad:events", &l);
 	cr_assert_eq(l.n, G_N);
-	now = rh_now_ms();
+	now = clk_wall_ms();
 	for (i = 0; i < l.n; i++) {
 		why = gev_parse(&l.e[i], now, &g);
 		gev_clear(&g);
@@ -588,7 +607,7 @@ Test(gen, entries_valid_then_bad_share)
 		cr_expect(kinds[k] > 0, "no entry with %s", g_bad_kinds[k]);
 	cr_expect_eq(nother, 0, "%zu entries invalid for other reasons",
 	    nother);
-	slist_free(&l);
+	stream_list_free(&l);
 }
 
 static int
@@ -629,8 +648,8 @@ g_cmp_conv(const void *a, const void *b)
  */
 Test(gen, traffic_features)
 {
-	struct slist	 l;
-	struct gev	*ev;
+	struct stream_list	 l;
+	struct gev		*ev;
 	const struct gev *e, *f;
 	const char	*team_of[31] = { NULL };
 	char		 out[PATH_MAX];
@@ -754,7 +773,7 @@ Test(gen, traffic_features)
 	free(delays);
 	free(idx);
 	g_free_all(ev, l.n);
-	slist_free(&l);
+	stream_list_free(&l);
 }
 
 /*
@@ -764,21 +783,21 @@ Test(gen, traffic_features)
  */
 Test(gen, live_duration)
 {
-	struct slist	 l;
-	struct gev	*ev;
-	char		 out[PATH_MAX];
-	int64_t		 t0, t1, m0, m1;
-	size_t		 i;
+	struct stream_list	 l;
+	struct gev		*ev;
+	char			 out[PATH_MAX];
+	int64_t			 t0, t1, m0, m1;
+	size_t			 i;
 
 	g_start_redis();
 	g_path(out, sizeof(out), "live.out");
-	t0 = rh_now_ms();
-	m0 = rh_mono_ms();
+	t0 = clk_wall_ms();
+	m0 = clk_mono_ms();
 	cr_assert_eq(g_run(out, 10000, 0, "-p", gport, "-s", "live:events",
 	    "--live", "--duration", "2", "--rate", "5", "--seed", "3",
 	    (char *)NULL), 0);
-	m1 = rh_mono_ms();
-	t1 = rh_now_ms();
+	m1 = clk_mono_ms();
+	t1 = clk_wall_ms();
 	cr_expect(m1 - m0 >= 1900 && m1 - m0 < 4000, "ran %lld ms",
 	    (long long)(m1 - m0));
 	g_read("live:events", &l);
@@ -791,7 +810,7 @@ Test(gen, live_duration)
 		    l.e[i].id, (long long)ev[i].ts, (long long)t0,
 		    (long long)t1);
 	g_free_all(ev, l.n);
-	slist_free(&l);
+	stream_list_free(&l);
 }
 
 static int
@@ -817,18 +836,18 @@ Test(gen, live_redis_restart_and_sigterm)
 	g_path(out, sizeof(out), "restart.out");
 	pid = g_spawn(out, "-p", gport, "-s", "r:events", "--live",
 	    "--rate", "20", "--seed", "8", (char *)NULL);
-	cr_assert_eq(wait_until(g_has_entries, grc, 3000), 1,
+	cr_assert_eq(clk_wait(g_has_entries, grc, 3000), 1,
 	    "no entries in 3 s");
 	redisFree(grc);
 	grc = NULL;
 	rserver_stop(&gsrv);
-	rh_sleep_ms(2500);
+	clk_sleep_ms(2500);
 	cr_assert_eq(waitpid(pid, &st, WNOHANG), 0,
 	    "the generator exited while Redis was away");
 	cr_assert_eq(rserver_restart(&gsrv), 0, "redis did not restart");
 	grc = rserver_connect(&gsrv);
 	cr_assert_not_null(grc);
-	cr_assert_eq(wait_until(g_has_entries, grc, 4000), 1,
+	cr_assert_eq(clk_wait(g_has_entries, grc, 4000), 1,
 	    "no entries after Redis came back");
 	kill(pid, SIGTERM);
 	cr_assert_eq(g_wait(pid, 3000, &ru), 0, "no clean exit on SIGTERM");
@@ -912,12 +931,12 @@ Test(gen, unreachable_redis)
 	cr_expect_gt(g_count_in(out, want), 0, "no \"%s\"", want);
 	cr_expect_gt(g_count_in(out, "Connection refused"), 0);
 
-	m0 = rh_mono_ms();
+	m0 = clk_mono_ms();
 	pid = g_spawn(out, "-p", port, "--live", "--duration", "2.5",
 	    (char *)NULL);
 	cr_expect_eq(g_wait(pid, 6000, &ru), 0);
-	cr_expect(rh_mono_ms() - m0 < 4000, "took %lld ms",
-	    (long long)(rh_mono_ms() - m0));
+	cr_expect(clk_mono_ms() - m0 < 4000, "took %lld ms",
+	    (long long)(clk_mono_ms() - m0));
 	cr_expect_eq(g_count_in(out, "retrying every second"), 1);
 	cr_expect_lt(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec, 1);
 	close(fd);
@@ -934,7 +953,7 @@ Test(gen, password_file)
 	cr_assert(r != NULL && r->type == REDIS_REPLY_STATUS);
 	freeReplyObject(r);
 	g_path(pw, sizeof(pw), "pw");
-	cr_assert_eq(write_file(pw, "s3cret-pw\n"), 0);
+	cr_assert_eq(files_write(pw, "s3cret-pw\n"), 0);
 	g_path(out, sizeof(out), "pw.out");
 	cr_expect_eq(g_run(out, 10000, 0, "-p", gport, "-s", "pw:events",
 	    "--password-file", pw, "--backlog", "1", "--count", "100",

@@ -16,12 +16,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <criterion/criterion.h>
 #include <event2/event.h>
 
+#include "clock.h"
 #include "conf.h"
 #include "http.h"
 #include "xmalloc.h"
@@ -55,15 +55,6 @@ ht_ready_cb(void *arg, const char **why)
 	(void)arg;
 	*why = "catching up";
 	return (ht_ready);
-}
-
-static int64_t
-ht_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
 }
 
 /* Starts a server with the given token, stream limit and buffer bound. */
@@ -159,14 +150,14 @@ ht_request(const char *req, size_t *lenp)
 {
 	char	*buf = xstrdup("");
 	size_t	 len = 0;
-	int64_t	 deadline = ht_ms() + HT_DEADLINE_MS;
+	int64_t	 deadline = clk_mono_ms() + HT_DEADLINE_MS;
 	int	 fd;
 
 	fd = ht_connect(0);
 	ht_send(fd, req);
 	while (ht_pump(fd, &buf, &len))
-		cr_assert_lt(ht_ms(), deadline, "no end to the response to "
-		    "%s; so far: %s", req, buf);
+		cr_assert_lt(clk_mono_ms(), deadline,
+		    "no end to the response to %s; so far: %s", req, buf);
 	close(fd);
 	if (lenp != NULL)
 		*lenp = len;
@@ -394,7 +385,7 @@ static char *
 ht_stream_until(int fd, char **buf, size_t *len, const char *want)
 {
 	char	*text;
-	int64_t	 deadline = ht_ms() + HT_DEADLINE_MS;
+	int64_t	 deadline = clk_mono_ms() + HT_DEADLINE_MS;
 
 	text = xmalloc(1);
 	for (;;) {
@@ -405,7 +396,7 @@ ht_stream_until(int fd, char **buf, size_t *len, const char *want)
 			if (strstr(text, want) != NULL)
 				return (text);
 		}
-		cr_assert_lt(ht_ms(), deadline, "no \"%s\" in: %s", want,
+		cr_assert_lt(clk_mono_ms(), deadline, "no \"%s\" in: %s", want,
 		    text);
 	}
 }
@@ -485,12 +476,13 @@ Test(http, max_clients, .fini = ht_fini)
 
 	/* a client that goes away frees its place */
 	close(fd[0]);
-	deadline = ht_ms() + HT_DEADLINE_MS;
+	deadline = clk_mono_ms() + HT_DEADLINE_MS;
 	while (http_stats(ht)->clients != 1) {
 		http_snapshot(ht, "{}", 2);
 		event_base_loop(ht_base, EVLOOP_NONBLOCK);
 		usleep(10000);
-		cr_assert_lt(ht_ms(), deadline, "closed stream still counted");
+		cr_assert_lt(clk_mono_ms(), deadline,
+		    "closed stream still counted");
 	}
 	fd[0] = ht_stream("/events");
 	text = ht_stream_until(fd[0], &buf, &len, "event: alerts");
@@ -520,18 +512,19 @@ Test(http, slow_client_dropped, .fini = ht_fini)
 	text = ht_stream_until(good, &buf, &len, "event: alerts");
 	free(text);
 	free(buf);
-	deadline = ht_ms() + HT_DEADLINE_MS;
+	deadline = clk_mono_ms() + HT_DEADLINE_MS;
 	while (http_stats(ht)->clients != 2) {
 		event_base_loop(ht_base, EVLOOP_NONBLOCK);
-		cr_assert_lt(ht_ms(), deadline);
+		cr_assert_lt(clk_mono_ms(), deadline);
 	}
 
 	big = xmalloc(n + 1);
 	memset(big, 'x', n);
 	big[n] = '\0';
-	deadline = ht_ms() + 4 * HT_DEADLINE_MS;
+	deadline = clk_mono_ms() + 4 * HT_DEADLINE_MS;
 	for (i = 0; http_stats(ht)->dropped == 0; i++) {
-		cr_assert_lt(ht_ms(), deadline, "not dropped after %zu", i);
+		cr_assert_lt(clk_mono_ms(), deadline,
+		    "not dropped after %zu", i);
 		http_snapshot(ht, big, n);
 		want += n;
 		while (got < want) {	/* the good client keeps up */
@@ -539,7 +532,7 @@ Test(http, slow_client_dropped, .fini = ht_fini)
 			if ((r = read(good, chunk, sizeof(chunk))) > 0)
 				got += (size_t)r;
 			cr_assert(r != 0, "the reading client was dropped");
-			cr_assert_lt(ht_ms(), deadline);
+			cr_assert_lt(clk_mono_ms(), deadline);
 		}
 	}
 	cr_expect_eq(http_stats(ht)->dropped, 1);
@@ -550,16 +543,17 @@ Test(http, slow_client_dropped, .fini = ht_fini)
 	buf = NULL;
 	len = 0;
 	http_snapshot(ht, "{\"after\":1}", 11);
-	deadline = ht_ms() + HT_DEADLINE_MS;
+	deadline = clk_mono_ms() + HT_DEADLINE_MS;
 	while (buf == NULL || strstr(buf, "{\"after\":1}") == NULL) {
 		cr_assert(ht_pump(good, &buf, &len));
-		cr_assert_lt(ht_ms(), deadline);
+		cr_assert_lt(clk_mono_ms(), deadline);
 	}
 	free(buf);
 	buf = NULL;
 	len = 0;
 	while (ht_pump(slow, &buf, &len))
-		cr_assert_lt(ht_ms(), deadline, "the slow stream stays open");
+		cr_assert_lt(clk_mono_ms(), deadline,
+		    "the slow stream stays open");
 	free(buf);
 	free(big);
 	close(slow);

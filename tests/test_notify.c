@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 #include "notify.h"
 
@@ -72,8 +73,8 @@ tn_setup_abstract(void)
 
 	tn_clear_env();
 	tn_dir[0] = tn_path[0] = '\0';
-	snprintf(tn_path, sizeof(tn_path), "@replytimed-test-notify-%ld-%d",
-	    (long)getpid(), rand());
+	snprintf(tn_path, sizeof(tn_path), "@replytimed-test-notify-%ld-%lld",
+	    (long)getpid(), (long long)clk_mono_ms());
 	n = strlen(tn_path);
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;

@@ -7,6 +7,7 @@
 #include <criterion/criterion.h>
 
 #include "harness.h"
+#include "prng.h"
 
 #define NCONV	24
 #define NAGENT	5
@@ -27,9 +28,9 @@ struct gen_ev {
 };
 
 struct bf_out {
-	struct rec	 r;
-	int		 within;	/* a response counted within */
-	int		 frt_within;
+	struct harness_rec	 r;
+	int			 within;	/* a response counted within */
+	int			 frt_within;
 };
 
 struct bf {
@@ -47,13 +48,11 @@ struct bf_conv {
 
 static uint64_t rng;
 
+/* Uniform in [0, n), from the trace's seed. */
 static uint32_t
 rnd(uint32_t n)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return ((uint32_t)(rng % n));
+	return (prng_below(&rng, n));
 }
 
 static void
@@ -202,7 +201,7 @@ gen_cmp(const void *a, const void *b)
 static int
 rec_cmp(const void *a, const void *b)
 {
-	const struct rec *x = a, *y = b;
+	const struct harness_rec *x = a, *y = b;
 	int		 d;
 
 	if (x->ts != y->ts)
@@ -458,7 +457,7 @@ run_trace(uint64_t seed, int n)
 	qsort(hh.out, hh.n, sizeof(*hh.out), rec_cmp);
 	qsort(b.out, b.n, sizeof(*b.out), bf_cmp);
 	for (i = 0; i < (int)b.n; i++) {
-		const struct rec *x = &hh.out[i], *y = &b.out[i].r;
+		const struct harness_rec *x = &hh.out[i], *y = &b.out[i].r;
 
 		cr_assert(x->kind == y->kind && strcmp(x->conv, y->conv) == 0 &&
 		    strcmp(x->agent, y->agent) == 0 &&

@@ -7,6 +7,7 @@
 
 #include <criterion/criterion.h>
 
+#include "prng.h"
 #include "route.h"
 
 struct route_case {
@@ -113,16 +114,6 @@ Test(route, uri_too_long)
 	free(uri);
 }
 
-static uint64_t
-route_rand(uint64_t *s)
-{
-	uint64_t	 z = (*s += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return (z ^ (z >> 31));
-}
-
 /* Percent-encodes every byte of s, or none, at random. */
 static void
 route_encode(const char *s, char *out, uint64_t *seed)
@@ -130,7 +121,7 @@ route_encode(const char *s, char *out, uint64_t *seed)
 	static const char	 hex[] = "0123456789ABCDEF";
 
 	for (; *s != '\0'; s++) {
-		if (route_rand(seed) % 2 == 0 && *s != '+' && *s != '%' &&
+		if (prng_next(seed) % 2 == 0 && *s != '+' && *s != '%' &&
 		    *s != '&')
 			*out++ = *s;
 		else {
@@ -157,16 +148,16 @@ Test(route, random_tokens)
 	int			 i, r, n, header, query, want, code;
 
 	for (i = 0; i < 20000; i++) {
-		n = 1 + (int)(route_rand(&seed) % 16);
+		n = 1 + (int)(prng_next(&seed) % 16);
 		for (r = 0; r < n; r++)
-			token[r] = alphabet[route_rand(&seed) %
+			token[r] = alphabet[prng_next(&seed) %
 			    (sizeof(alphabet) - 1)];
 		token[n] = '\0';
 		strcpy(given, token);
-		if (route_rand(&seed) % 3 == 0)
-			given[route_rand(&seed) % (unsigned)n] ^= 1;
-		header = route_rand(&seed) % 3 == 0;
-		query = route_rand(&seed) % 2 == 0;
+		if (prng_next(&seed) % 3 == 0)
+			given[prng_next(&seed) % (unsigned)n] ^= 1;
+		header = prng_next(&seed) % 3 == 0;
+		query = prng_next(&seed) % 2 == 0;
 		route_encode(given, enc, &seed);
 		snprintf(uri, sizeof(uri), "/events%s%s", query ? "?token=" :
 		    "", query ? enc : "");
@@ -190,14 +181,14 @@ Test(route, random_targets)
 	int		 i, n, k, code;
 
 	for (i = 0; i < 100000; i++) {
-		n = (int)(route_rand(&seed) % (sizeof(uri) - 1));
+		n = (int)(prng_next(&seed) % (sizeof(uri) - 1));
 		for (k = 0; k < n; k++)
-			uri[k] = (char)(1 + route_rand(&seed) % 255);
+			uri[k] = (char)(1 + prng_next(&seed) % 255);
 		uri[n] = '\0';
-		if (n > 0 && route_rand(&seed) % 2 == 0)
+		if (n > 0 && prng_next(&seed) % 2 == 0)
 			uri[0] = '/';
-		code = route_decide((enum route_method)(route_rand(&seed) % 3),
-		    uri, NULL, route_rand(&seed) % 2 ? "t" : "", &id);
+		code = route_decide((enum route_method)(prng_next(&seed) % 3),
+		    uri, NULL, prng_next(&seed) % 2 ? "t" : "", &id);
 		cr_assert(code == 200 || code == 400 || code == 401 ||
 		    code == 404 || code == 405, "%d", code);
 		if (code == 200)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "prng.h"
 #include "sketch.h"
 
 /* The contract's percentile tolerance: 1 s or 3 %, whichever is larger. */
@@ -180,13 +181,13 @@ Test(sketch, sparse_to_dense_keeps_counts)
 {
 	struct sketch	 s;
 	uint32_t	 counts[SKETCH_BINS], expect[SKETCH_BINS], ms;
+	uint64_t	 rng = 7;
 	unsigned int	 i;
 
-	srand(7);
 	sketch_init(&s);
 	memset(expect, 0, sizeof(expect));
 	for (i = 0; i < 2000; i++) {
-		ms = (uint32_t)rand() % 900000;
+		ms = prng_below(&rng, 900000);
 		expect[sketch_code(ms)]++;
 		sketch_add(&s, ms);
 		if (i + 1 == 512) {
@@ -279,15 +280,15 @@ check_random(unsigned int seed, size_t n, int shape)
 	static const double	 qs[] = { 0.01, 0.25, 0.5, 0.9, 0.99, 1.0 };
 	struct sketch		 s;
 	uint32_t		*v, counts[SKETCH_BINS], got, want;
+	uint64_t		 rng = seed;
 	size_t			 i, j;
 	double			 u;
 
-	srand(seed);
 	v = calloc(n, sizeof(*v));
 	cr_assert_not_null(v);
 	sketch_init(&s);
 	for (i = 0; i < n; i++) {
-		u = (rand() + 1.0) / ((double)RAND_MAX + 2.0);
+		u = 1.0 - prng_unit(&rng);	/* in (0, 1] */
 		switch (shape) {
 		case 0:		/* uniform over 10 minutes */
 			v[i] = (uint32_t)(u * 600000);

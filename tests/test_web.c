@@ -6,18 +6,28 @@
  */
 
 #include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/wait.h>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
+#include <errno.h>
+#include <limits.h>
 #include <math.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include <criterion/criterion.h>
 
 #include "cdp.h"
-#include "daemon_fixture.h"
+#include "fixture.h"
 
-TestSuite(web, .init = setup, .fini = teardown, .timeout = 300);
+/* The suite's fixture and timeout: TestSuite(web) in lib/fixture.c. */
 
 #define WEB_LISTEN	"\"http\": {\"listen\": \"127.0.0.1:0\"}"
 
@@ -29,7 +39,7 @@ web_port(const struct rdaemon *d)
 	char		*log;
 	int		 port = 0;
 
-	if ((log = rh_read_file(d->log)) == NULL)
+	if ((log = files_read(d->log)) == NULL)
 		return (0);
 	if ((p = strstr(log, "http: serving on http://127.0.0.1:")) != NULL)
 		port = atoi(p + strlen("http: serving on http://127.0.0.1:"));
@@ -42,7 +52,7 @@ cond_port(void *arg)
 {
 	struct rdaemon	*d = arg;
 
-	if (!daemon_alive(d))
+	if (!rdaemon_alive(d))
 		return (-1);
 	return (web_port(d) > 0);
 }
@@ -102,8 +112,8 @@ start_web(struct rdaemon *d, const char *extra)
 
 	snprintf(conf, sizeof(conf), "%s%s%s", WEB_LISTEN,
 	    extra != NULL ? ", " : "", extra != NULL ? extra : "");
-	start_daemon(d, "cs.json", conf, NULL);
-	WAIT(cond_port, d, 10000, "the daemon to listen");
+	fx_start_daemon(d, "cs.json", conf, NULL);
+	FX_WAIT(cond_port, d, 10000, "the daemon to listen");
 	return (web_port(d));
 }
 
@@ -127,7 +137,7 @@ web_trace(int64_t base)
 	for (i = 0; i < sizeof(tr) / sizeof(tr[0]); i++) {
 		snprintf(ts, sizeof(ts), "%lld", (long long)(base +
 		    tr[i].at * S));
-		cr_assert_eq(xadd(rc, "cs:events", "*", NULL, 0,
+		cr_assert_eq(stream_add(fx.rc, "cs:events", "*", NULL, 0,
 		    "conversation", tr[i].conv, "role", tr[i].role, "agent",
 		    tr[i].agent, "team", "sales", "ts", ts, (char *)NULL), 0);
 	}
@@ -142,9 +152,9 @@ web_same_snapshot(int port)
 	int		 try, same = 0;
 
 	for (try = 0; try < 50 && !same; try++) {
-		r1 = redisCommand(rc, "GET cs:snapshot");
+		r1 = redisCommand(fx.rc, "GET cs:snapshot");
 		cr_assert_eq(web_get(port, "/api/v1/snapshot", &body), 200);
-		r2 = redisCommand(rc, "GET cs:snapshot");
+		r2 = redisCommand(fx.rc, "GET cs:snapshot");
 		cr_assert(r1 != NULL && r1->type == REDIS_REPLY_STRING);
 		cr_assert(r2 != NULL && r2->type == REDIS_REPLY_STRING);
 		same = strcmp(r1->str, r2->str) == 0 &&
@@ -161,14 +171,15 @@ Test(web, api_matches_redis)
 	json_t		*j, *a;
 	json_error_t	 jerr;
 	char		*body;
-	int64_t		 base = (rh_now_ms() / 1000 - 600) * 1000;
+	int64_t		 base = (clk_wall_ms() / 1000 - 600) * 1000;
 	size_t		 i;
 	int		 port, found = 0;
 
-	start_redis(0);
+	fx_start_redis(0);
 	web_trace(base);
-	port = start_web(&dm[0], NULL);
-	cr_assert_eq(wait_settled("cs", base + 300 * S, 4, &dm[0], 10000), 1);
+	port = start_web(&fx.dm[0], NULL);
+	cr_assert_eq(fx_wait_settled("cs", base + 300 * S, 4, &fx.dm[0],
+	    10000), 1);
 	web_same_snapshot(port);
 
 	cr_expect_eq(web_get(port, "/healthz", &body), 200);
@@ -200,7 +211,7 @@ Test(web, api_matches_redis)
 	cr_expect_eq(found, 1, "%s", body);
 	json_decref(j);
 	free(body);
-	done = 1;
+	fx.done = 1;
 }
 
 /* One sample's value from an exposition, or NAN. */
@@ -222,21 +233,22 @@ Test(web, metrics_pass_promtool)
 {
 	json_t	*snap;
 	char	*body, path[PATH_MAX], cmd[PATH_MAX + 64], out[4096];
-	int64_t	 base = (rh_now_ms() / 1000 - 600) * 1000;
+	int64_t	 base = (clk_wall_ms() / 1000 - 600) * 1000;
 	FILE	*p;
 	size_t	 n;
 	int	 port, st;
 
-	start_redis(0);
+	fx_start_redis(0);
 	web_trace(base);
-	cr_assert_eq(xadd(rc, "cs:events", "*", NULL, 0, "role", "customer",
-	    (char *)NULL), 0);		/* a dead letter */
-	port = start_web(&dm[0], NULL);
-	cr_assert_eq(wait_settled("cs", base + 300 * S, 4, &dm[0], 10000), 1);
-	rh_sleep_ms(300);	/* a publish after the last outcome */
+	cr_assert_eq(stream_add(fx.rc, "cs:events", "*", NULL, 0, "role",
+	    "customer", (char *)NULL), 0);	/* a dead letter */
+	port = start_web(&fx.dm[0], NULL);
+	cr_assert_eq(fx_wait_settled("cs", base + 300 * S, 4, &fx.dm[0],
+	    10000), 1);
+	clk_sleep_ms(300);	/* a publish after the last outcome */
 	cr_assert_eq(web_get(port, "/metrics", &body), 200);
-	snprintf(path, sizeof(path), "%s/metrics.txt", srv.dir);
-	cr_assert_eq(write_file(path, body), 0);
+	snprintf(path, sizeof(path), "%s/metrics.txt", fx.srv.dir);
+	cr_assert_eq(files_write(path, body), 0);
 
 	/* promtool's checks, lint included, say nothing at all */
 	snprintf(cmd, sizeof(cmd), "promtool check metrics < %s 2>&1", path);
@@ -269,14 +281,14 @@ Test(web, metrics_pass_promtool)
 	    "scope=\"global\",window=\"3600\"}"), 2.0 / 3);
 
 	/* the same numbers as the snapshot */
-	snap = get_snapshot(rc, "cs");
+	snap = snap_get(fx.rc, "cs");
 	cr_assert_not_null(snap);
 	cr_expect_eq(web_sample(body, "replytimed_responses{"
 	    "scope=\"global\",window=\"300\"}"), json_number_value(
-	    json_path(snap, "global.windows.300.responses")));
+	    snap_path(snap, "global.windows.300.responses")));
 	json_decref(snap);
 	free(body);
-	done = 1;
+	fx.done = 1;
 }
 
 struct ready {
@@ -297,23 +309,23 @@ Test(web, readyz_follows_redis)
 	struct ready	 r;
 	char		*body;
 
-	start_redis(0);
-	rserver_stop(&srv);
-	r.port = start_web(&dm[0], NULL);
+	fx_start_redis(0);
+	rserver_stop(&fx.srv);
+	r.port = start_web(&fx.dm[0], NULL);
 	cr_expect_eq(web_get(r.port, "/healthz", NULL), 200);
 	cr_expect_eq(web_get(r.port, "/readyz", &body), 503);
 	cr_expect_str_eq(body, "not ready: not connected to Redis\n");
 	free(body);
 	cr_expect_eq(web_get(r.port, "/api/v1/snapshot", NULL), 503);
 
-	cr_assert_eq(rserver_restart(&srv), 0);
+	cr_assert_eq(rserver_restart(&fx.srv), 0);
 	r.want = 200;
-	WAIT(cond_ready, &r, 10000, "/readyz to answer 200");
-	rserver_stop(&srv);
+	FX_WAIT(cond_ready, &r, 10000, "/readyz to answer 200");
+	rserver_stop(&fx.srv);
 	r.want = 503;
-	WAIT(cond_ready, &r, 10000, "/readyz to answer 503 again");
+	FX_WAIT(cond_ready, &r, 10000, "/readyz to answer 503 again");
 	cr_expect_eq(web_get(r.port, "/healthz", NULL), 200);
-	done = 1;
+	fx.done = 1;
 }
 
 /* Reads an HTTP/1.0 event stream until it holds want; the text so far. */
@@ -321,11 +333,11 @@ static char *
 web_stream_until(int fd, char *buf, size_t size, size_t *len,
     const char *want)
 {
-	int64_t	 end = rh_mono_ms() + rh_scaled(10000);
+	int64_t	 end = clk_mono_ms() + clk_scaled(10000);
 	ssize_t	 n;
 
 	while (strstr(buf, want) == NULL) {
-		cr_assert_lt(rh_mono_ms(), end, "no \"%s\" in the stream",
+		cr_assert_lt(clk_mono_ms(), end, "no \"%s\" in the stream",
 		    want);
 		cr_assert_lt(*len + 1, size, "stream too long");
 		n = read(fd, buf + *len, size - *len - 1);
@@ -343,8 +355,8 @@ Test(web, events_live)
 	size_t		 len = 0;
 	int		 port, fd;
 
-	start_redis(0);
-	port = start_web(&dm[0], "\"targets\": {\"first_response_s\": 1}");
+	fx_start_redis(0);
+	port = start_web(&fx.dm[0], "\"targets\": {\"first_response_s\": 1}");
 	fd = web_connect(port);
 	cr_assert_eq(write(fd, "GET /events HTTP/1.0\r\n\r\n", 24), 24);
 	buf[0] = '\0';
@@ -354,9 +366,10 @@ Test(web, events_live)
 	cr_expect_not_null(strstr(buf, "\r\n\r\nretry: "));
 
 	/* a customer waits: a snapshot counts it, an alert fires at 1 s */
-	snprintf(ts, sizeof(ts), "%lld", (long long)rh_now_ms());
-	cr_assert_eq(xadd(rc, "cs:events", "*", NULL, 0, "conversation", "w1",
-	    "role", "customer", "agent", "ann", "ts", ts, (char *)NULL), 0);
+	snprintf(ts, sizeof(ts), "%lld", (long long)clk_wall_ms());
+	cr_assert_eq(stream_add(fx.rc, "cs:events", "*", NULL, 0,
+	    "conversation", "w1", "role", "customer", "agent", "ann", "ts", ts,
+	    (char *)NULL), 0);
 	web_stream_until(fd, buf, sizeof(buf), &len, "\"waiting\":1");
 	web_stream_until(fd, buf, sizeof(buf), &len, "event: alert\ndata: "
 	    "{\"id\":\"first_response_overdue:conversation:w1:");
@@ -364,17 +377,18 @@ Test(web, events_live)
 	cr_expect_not_null(strstr(p, "\"status\":\"firing\""));
 
 	/* ann answers: the alert resolves on the stream */
-	snprintf(ts, sizeof(ts), "%lld", (long long)rh_now_ms());
-	cr_assert_eq(xadd(rc, "cs:events", "*", NULL, 0, "conversation", "w1",
-	    "role", "agent", "agent", "ann", "ts", ts, (char *)NULL), 0);
+	snprintf(ts, sizeof(ts), "%lld", (long long)clk_wall_ms());
+	cr_assert_eq(stream_add(fx.rc, "cs:events", "*", NULL, 0,
+	    "conversation", "w1", "role", "agent", "agent", "ann", "ts", ts,
+	    (char *)NULL), 0);
 	web_stream_until(fd, buf, sizeof(buf), &len, "\"status\":\"resolved\"");
 
 	/* a stop with a stream open is still clean */
-	daemon_signal(&dm[0], SIGTERM);
-	cr_expect_eq(daemon_wait_exit(&dm[0], 5000), 0, "daemon %s",
-	    dstate(&dm[0]));
+	rdaemon_signal(&fx.dm[0], SIGTERM);
+	cr_expect_eq(rdaemon_wait_exit(&fx.dm[0], 5000), 0, "daemon %s",
+	    fx_dstate(&fx.dm[0]));
 	close(fd);
-	done = 1;
+	fx.done = 1;
 }
 
 /*
@@ -388,51 +402,52 @@ Test(web, wallboard_lists_every_agent)
 	struct ready	 r;
 	char		 conv[32], agent[32], ts[32], cmd[2 * PATH_MAX + 512];
 	char		*dom, want[128], path[PATH_MAX];
-	int64_t		 base = (rh_now_ms() / 1000 - 900) * 1000;
+	int64_t		 base = (clk_wall_ms() / 1000 - 900) * 1000;
 	FILE		*p;
 	size_t		 len = 0, n;
 	int		 i, rows = 0, st;
 	const char	*q;
 
-	start_redis(0);
+	fx_start_redis(0);
 	/* customers in the first minute, then answers, in time order */
 	for (i = 0; i < 60; i++) {
 		snprintf(conv, sizeof(conv), "c%d", i);
 		snprintf(agent, sizeof(agent), "agent-%02d", i);
 		snprintf(ts, sizeof(ts), "%lld", (long long)(base + i * S));
-		cr_assert_eq(xadd(rc, "cs:events", "*", NULL, 0, "conversation",
-		    conv, "role", "customer", "agent", agent, "team",
-		    i % 2 ? "sales" : "billing", "ts", ts, (char *)NULL), 0);
+		cr_assert_eq(stream_add(fx.rc, "cs:events", "*", NULL, 0,
+		    "conversation", conv, "role", "customer", "agent", agent,
+		    "team", i % 2 ? "sales" : "billing", "ts", ts,
+		    (char *)NULL), 0);
 	}
 	for (i = 0; i < 59; i++) {	/* agent-59's customer still waits */
 		snprintf(conv, sizeof(conv), "c%d", i);
 		snprintf(agent, sizeof(agent), "agent-%02d", i);
 		snprintf(ts, sizeof(ts), "%lld", (long long)(base + 60 * S +
 		    i * 3 * S));
-		cr_assert_eq(xadd(rc, "cs:events", "*", NULL, 0, "conversation",
-		    conv, "role", "agent", "agent", agent, "ts", ts,
-		    (char *)NULL), 0);
+		cr_assert_eq(stream_add(fx.rc, "cs:events", "*", NULL, 0,
+		    "conversation", conv, "role", "agent", "agent", agent, "ts",
+		    ts, (char *)NULL), 0);
 	}
-	r.port = start_web(&dm[0], NULL);
+	r.port = start_web(&fx.dm[0], NULL);
 	r.want = 200;
-	WAIT(cond_ready, &r, 10000, "/readyz");
-	if (wait_settled("cs", base + 600 * S, 60, &dm[0], 10000) != 1) {
-		json_t	*snap = get_snapshot(rc, "cs");
+	FX_WAIT(cond_ready, &r, 10000, "/readyz");
+	if (fx_wait_settled("cs", base + 600 * S, 60, &fx.dm[0], 10000) != 1) {
+		json_t	*snap = snap_get(fx.rc, "cs");
 
 		cr_assert_fail("not settled: %lld outcomes, the snapshot "
 		    "counts %lld, clock %lld (want %lld), caught up %d",
-		    stream_len(rc, "cs:outcomes"), snapshot_outcomes(snap,
+		    stream_len(fx.rc, "cs:outcomes"), snap_outcomes(snap,
 		    "86400"), (long long)json_integer_value(json_object_get(
 		    snap, "clock_ms")), (long long)(base + 600 * S),
-		    caught_up(rc, "cs"));
+		    stream_caught_up(fx.rc, "cs"));
 	}
 
-	snprintf(path, sizeof(path), "%s/chromium.log", srv.dir);
+	snprintf(path, sizeof(path), "%s/chromium.log", fx.srv.dir);
 	snprintf(cmd, sizeof(cmd), "timeout 60 chromium --headless "
 	    "--no-sandbox --disable-gpu --no-first-run "
 	    "--disable-background-networking --user-data-dir=%s/chromium "
 	    "--timeout=15000 --dump-dom http://127.0.0.1:%d/ 2>%s",
-	    srv.dir, r.port, path);
+	    fx.srv.dir, r.port, path);
 	cr_assert_not_null(p = popen(cmd, "r"), "cannot run chromium");
 	dom = malloc(1 << 22);
 	cr_assert_not_null(dom);
@@ -456,7 +471,7 @@ Test(web, wallboard_lists_every_agent)
 	    "among the alerts");
 	cr_expect_not_null(strstr(dom, "id=\"conn\""));
 	free(dom);
-	done = 1;
+	fx.done = 1;
 }
 
 #define WB_LIVE		"document.getElementById('conn').textContent === " \
@@ -476,24 +491,25 @@ Test(web, wallboard_shows_a_lost_connection)
 	struct cdp	 b;
 	struct ready	 r;
 	char		 url[64], listen[128];
-	int64_t		 base = (rh_now_ms() / 1000 - 900) * 1000;
+	int64_t		 base = (clk_wall_ms() / 1000 - 900) * 1000;
 
-	start_redis(0);
+	fx_start_redis(0);
 	web_trace(base);
-	r.port = start_web(&dm[0], NULL);
+	r.port = start_web(&fx.dm[0], NULL);
 	r.want = 200;
-	WAIT(cond_ready, &r, 10000, "/readyz");
+	FX_WAIT(cond_ready, &r, 10000, "/readyz");
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d/", r.port);
-	cr_assert_eq(cdp_open(&b, srv.dir, url, 1366, 768), 0, "chromium did "
-	    "not start (make deps); its log is in %s", srv.dir);
+	cr_assert_eq(cdp_open(&b, fx.srv.dir, url, 1366, 768), 0,
+	    "chromium did not start (make deps); its log is in %s",
+	    fx.srv.dir);
 
 	cr_expect(cdp_wait(&b, WB_LIVE " && " WB_ROWS(3), 15000),
 	    "the page did not go live with three agents");
 	cr_expect(cdp_wait(&b, "!(" WB_BANNER ")", 1000),
 	    "the lost-connection banner shows while live");
 
-	daemon_signal(&dm[0], SIGTERM);
-	cr_assert_eq(daemon_wait_exit(&dm[0], 5000), 0);
+	rdaemon_signal(&fx.dm[0], SIGTERM);
+	cr_assert_eq(rdaemon_wait_exit(&fx.dm[0], 5000), 0);
 	cr_expect(cdp_wait(&b, WB_BANNER " && document.getElementById('banner')"
 	    ".textContent.startsWith('Connection lost') && "
 	    "document.getElementById('conn').textContent === 'reconnecting…'",
@@ -503,9 +519,9 @@ Test(web, wallboard_shows_a_lost_connection)
 
 	snprintf(listen, sizeof(listen), "\"http\": {\"listen\": "
 	    "\"127.0.0.1:%d\"}", r.port);
-	start_daemon(&dm[1], "cs2.json", listen, NULL);
+	fx_start_daemon(&fx.dm[1], "cs2.json", listen, NULL);
 	cr_expect(cdp_wait(&b, WB_LIVE " && !(" WB_BANNER ") && " WB_ROWS(3),
 	    20000), "the page did not reconnect by itself");
 	cdp_close(&b);
-	done = 1;
+	fx.done = 1;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "metrics.h"
+#include "prng.h"
 #include "sketch.h"
 #include "window.h"
 
@@ -468,10 +469,10 @@ check_brute_force(unsigned int seed, int64_t width, size_t n)
 	struct exact	 lo, hi;
 	double		 m[METRIC_COUNT];
 	int64_t		 stamp = EPOCH, now, b;
+	uint64_t	 rng = seed;
 	size_t		 i, exact_checks = 0;
 	int		 t, exact;
 
-	srand(seed);
 	window_init(&w, width);
 	b = w.bucket;
 	o = calloc(n, sizeof(*o));
@@ -481,26 +482,26 @@ check_brute_force(unsigned int seed, int64_t width, size_t n)
 	lo.frt = calloc(n, sizeof(*lo.frt));
 	cr_assert(o != NULL && lo.art != NULL && lo.frt != NULL);
 	for (i = 0; i < n; i++) {
-		if (rand() % 200 == 0)		/* idle: the ring wraps */
-			stamp += rand() % (3 * width);
+		if (prng_below(&rng, 200) == 0)	/* idle: the ring wraps */
+			stamp += prng_below(&rng, (uint32_t)(3 * width));
 		else
-			stamp += rand() % (b / 2 + 1);
+			stamp += prng_below(&rng, (uint32_t)(b / 2 + 1));
 		o[i].stamp = stamp;
 		/* Responses come only through window_response. */
-		o[i].tally = rand() % 3 == 0 ? -1 : TALLY_FRT_WITHIN +
-		    rand() % (TALLY_COUNT - TALLY_FRT_WITHIN);
-		o[i].ms = rand() % 8 == 0 ? (uint32_t)rand() % 4000000 :
-		    (uint32_t)rand() % 240000;
-		o[i].first = rand() % 3 == 0;
+		o[i].tally = prng_below(&rng, 3) == 0 ? -1 : TALLY_FRT_WITHIN +
+		    (int)prng_below(&rng, TALLY_COUNT - TALLY_FRT_WITHIN);
+		o[i].ms = prng_below(&rng, 8) == 0 ?
+		    prng_below(&rng, 4000000) : prng_below(&rng, 240000);
+		o[i].first = prng_below(&rng, 3) == 0;
 		if (o[i].tally < 0)
 			window_response(&w, stamp, o[i].ms, o[i].first);
 		else
 			window_count(&w, stamp, o[i].tally);
 
-		if (rand() % 2 == 0)
+		if (prng_below(&rng, 2) == 0)
 			now = (stamp + b - 1) / b * b;
 		else
-			now = stamp + rand() % (2 * b);
+			now = stamp + prng_below(&rng, (uint32_t)(2 * b));
 		exact = now % b == 0 && width % b == 0;
 		window_query(&w, now, m);
 		exact_count(o, i + 1, now - width, now, &lo);
@@ -584,13 +585,13 @@ Test(window, agent_memory)
 	int64_t			 t;
 	size_t			 bytes, peak = 0;
 	uint32_t		 ms;
+	uint64_t		 rng = 11;
 	unsigned int		 i, j;
 
-	srand(11);
 	for (j = 0; j < 3; j++)
 		window_init(&w[j], widths[j]);
 	for (i = 0, t = EPOCH; i < 180 * 24; i++, t += 20000) {
-		ms = 5000 + (uint32_t)rand() % 300000;
+		ms = 5000 + prng_below(&rng, 300000);
 		for (j = 0; j < 3; j++) {
 			window_response(&w[j], t, ms, i % 3 == 0);
 			window_count(&w[j], t, ms <= 180000 ?

@@ -1,6 +1,6 @@
 /*
  * The wallboard's cost in a browser: opens the page in headless chromium
- * (over the DevTools pipe, tests/cdp.h), lets it show live snapshots for
+ * (over the DevTools pipe, tests/lib/cdp.c), lets it show live snapshots for
  * a while, and prints as name=value lines what each one cost it to show
  * (script and layout) and how busy the page's main thread was in all
  * (the protocol's TaskDuration: script, style, layout and paint).
@@ -10,8 +10,12 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
-#include "../tests/cdp.h"
+#include <jansson.h>
+
+#include "cdp.h"
 
 static double
 stat_get(struct cdp *b, const char *field)

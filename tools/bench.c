@@ -10,12 +10,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "alert.h"
 #include "conf.h"
 #include "engine_impl.h"
 #include "xmalloc.h"
+
+#include "clock.h"
+#include "prng.h"
 
 #define SEC	1000LL
 #define T0	1700000640000LL
@@ -32,13 +34,11 @@ struct bentry {
 
 static uint64_t rng = 0x853c49e6748fea9bULL;
 
+/* Uniform in [0, n): the workload is the same on every run. */
 static uint32_t
 rnd(uint32_t n)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return ((uint32_t)(rng % n));
+	return (prng_below(&rng, n));
 }
 
 /* A response delay: mostly quick, with a long tail. */
@@ -170,15 +170,6 @@ bentry_cmp(const void *a, const void *b)
 	return (x->ts < y->ts ? -1 : x->ts > y->ts);
 }
 
-static double
-now_s(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (ts.tv_sec + ts.tv_nsec / 1e9);
-}
-
 /* Points the fields into their entry, once the entries stop moving. */
 static void
 wl_fix(struct workload *w)
@@ -219,9 +210,9 @@ bench_throughput(void)
 	wl_fix(&w);
 	for (run = 0; run < 5; run++) {
 		e = engine_new(cf);
-		t = now_s();
+		t = clk_mono_s();
 		feed(e, &w);
-		t = now_s() - t;
+		t = clk_mono_s() - t;
 		if (w.n / t > best)
 			best = w.n / t;
 		if (run == 0)
@@ -360,9 +351,9 @@ bench_alerts(void)
 		/* up to just before the evaluation instant, then across it */
 		at = alerts_next(e->alerts, T0 + 100 * SEC);
 		engine_advance(e, at + e->lateness, 1);
-		t = now_s();
+		t = clk_mono_s();
 		engine_advance(e, at + 1 + e->lateness, 1);
-		t = now_s() - t;
+		t = clk_mono_s() - t;
 		if (fired != n)
 			fprintf(stderr, "bench: the storm fired %llu, not %zu\n",
 			    (unsigned long long)fired, n);

@@ -20,10 +20,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <hiredis/hiredis.h>
+
+#include "clock.h"
 
 #define FL_PIPELINE	1000		/* XADDs per round trip */
 #define FL_BIG		(1 << 20)	/* bytes of an oversize id */
@@ -51,24 +52,6 @@ fl_die(const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	exit(1);
-}
-
-static int64_t
-fl_mono_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
-}
-
-static int64_t
-fl_wall_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
 }
 
 static redisContext *
@@ -118,7 +101,7 @@ fl_watch(void *arg)
 		if (redisGetReply(c, (void **)&r) != REDIS_OK)
 			fl_die("subscriber: %s", c->errstr);
 		do {
-			now = fl_mono_ms();
+			now = clk_mono_ms();
 			if (r->type == REDIS_REPLY_ARRAY && r->elements == 3 &&
 			    strcmp(r->element[0]->str, "message") == 0) {
 				if (last != 0 && now - last > fl_max_gap)
@@ -246,7 +229,7 @@ main(int argc, char **argv)
 	c = fl_connect();
 	if (pthread_create(&watcher, NULL, fl_watch, NULL) != 0)
 		fl_die("pthread_create failed");
-	t0 = fl_mono_ms();
+	t0 = clk_mono_ms();
 	for (i = 0; i < n; i += batch) {
 		batch = n - i < FL_PIPELINE ? n - i : FL_PIPELINE;
 		for (k = 0; k < batch; k++) {
@@ -254,7 +237,7 @@ main(int argc, char **argv)
 			snprintf(team, sizeof(team), "team-%lld", (i + k) % 20);
 			snprintf(agent, sizeof(agent), "agent-%lld",
 			    (i + k) % 500);
-			snprintf(ts, sizeof(ts), "%" PRId64, fl_wall_ms());
+			snprintf(ts, sizeof(ts), "%" PRId64, clk_wall_ms());
 			id = conv;
 			idlen = strlen(conv);
 			if ((i + k) % every == every - 1) {
@@ -284,17 +267,17 @@ main(int argc, char **argv)
 		    lag);
 	}
 
-	deadline = fl_mono_ms() + 600000;
+	deadline = clk_mono_ms() + 600000;
 	for (;;) {
 		fl_group(c, &pending, &lag, ldi, sizeof(ldi));
 		if (lag == 0 && pending == 0)
 			break;
-		if (fl_mono_ms() > deadline)
+		if (clk_mono_ms() > deadline)
 			fl_die("not drained after 600 s: lag %lld, pending "
 			    "%lld", lag, pending);
 		usleep(10000);
 	}
-	t1 = fl_mono_ms();
+	t1 = clk_mono_ms();
 	usleep(500000);		/* the last dead letters land */
 	dead += fl_trim(c);
 	rss = fl_peak_rss_kb(pid);

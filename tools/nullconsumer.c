@@ -10,10 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <hiredis/hiredis.h>
+
+#include "clock.h"
 
 #define NC_COUNT	"1000"	/* entries per read */
 #define NC_BLOCK	"100"	/* ms a read waits on an empty stream */
@@ -42,15 +43,6 @@ die(const char *fmt, ...)
 	fputc('\n', stderr);
 	va_end(ap);
 	exit(1);
-}
-
-static double
-now_s(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
 }
 
 /* Parses a whole decimal argument within [min, max], or exits. */
@@ -170,7 +162,7 @@ main(int argc, char **argv)
 		die("XGROUP CREATE: %s", r->str);
 	freeReplyObject(r);
 
-	t0 = now_s();
+	t0 = clk_mono_s();
 	append_read(c);
 	for (;;) {
 		if (acking) {
@@ -193,7 +185,7 @@ main(int argc, char **argv)
 	}
 	if (acking)
 		freeReplyObject(get_reply(c, "XACK"));
-	dt = now_s() - t0;
+	dt = clk_mono_s() - t0;
 	redisFree(c);
 
 	printf("null_entries_per_s=%.0f\n", dt > 0 ? (double)got / dt : 0);

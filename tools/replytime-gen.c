@@ -19,6 +19,9 @@
 
 #include <hiredis/hiredis.h>
 
+#include "clock.h"
+#include "prng.h"
+
 #define GEN_NAME	"replytime-gen"
 #define GEN_SEC		1000LL
 #define GEN_PIPELINE	1000		/* XADDs per round trip */
@@ -275,24 +278,6 @@ grow(void *p, size_t *cap, size_t size)
 	return (xrealloc(p, *cap, size));
 }
 
-static int64_t
-wall_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
-}
-
-static int64_t
-mono_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
-}
-
 /*
  * Waits up to ms for SIGINT or SIGTERM, which stay blocked so that none
  * is lost between a check and a sleep.  Returns the signal, or 0.
@@ -311,55 +296,20 @@ sig_wait(int64_t ms)
 	return (sig > 0 ? sig : 0);
 }
 
-/* splitmix64: small, fast and the same everywhere for a seed. */
-static uint64_t
-rng_next(uint64_t *s)
-{
-	uint64_t	 z = (*s += UINT64_C(0x9e3779b97f4a7c15));
-
-	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-	return (z ^ (z >> 31));
-}
-
-/* Uniform in [0, 1). */
-static double
-rng_unit(uint64_t *s)
-{
-	return ((double)(rng_next(s) >> 11) / 9007199254740992.0);
-}
-
-/* Uniform in [0, n). */
-static uint32_t
-rng_below(uint64_t *s, uint32_t n)
-{
-	return ((uint32_t)(((rng_next(s) >> 32) * n) >> 32));
-}
-
 /* A uniformly random duration in [lo_s, hi_s] seconds, in ms. */
 static int64_t
 rng_ms(uint64_t *s, double lo_s, double hi_s)
 {
-	return ((int64_t)((lo_s + (hi_s - lo_s) * rng_unit(s)) * 1000));
+	return ((int64_t)((lo_s + (hi_s - lo_s) * prng_unit(s)) * 1000));
 }
 
 /* A standard normal deviate (Box-Muller, one of the pair). */
 static double
 rng_normal(uint64_t *s)
 {
-	double	 u = 1.0 - rng_unit(s), v = rng_unit(s);
+	double	 u = 1.0 - prng_unit(s), v = prng_unit(s);
 
 	return (sqrt(-2.0 * log(u)) * cos(2.0 * M_PI * v));
-}
-
-/* An independent stream for one purpose of one seed. */
-static uint64_t
-rng_derive(uint64_t seed, uint64_t what)
-{
-	uint64_t	 s = seed ^ (what * UINT64_C(0xd1b54a32d192ed03));
-
-	rng_next(&s);
-	return (rng_next(&s));
 }
 
 static int
@@ -482,12 +432,12 @@ plan_add(struct planner *p, int64_t t, int kind, int agent, int team)
 	e->agent = agent;
 	e->team = (uint8_t)team;
 	e->flags = 0;
-	if (rng_unit(&p->rng) < GEN_JSON_SHARE)
+	if (prng_unit(&p->rng) < GEN_JSON_SHARE)
 		e->flags |= EVF_JSON;
 	if (ev_roles[kind] != NULL) {
-		if (rng_unit(&p->rng) < GEN_DUP_SHARE)
+		if (prng_unit(&p->rng) < GEN_DUP_SHARE)
 			e->flags |= EVF_DUP;
-		if (rng_unit(&p->rng) < GEN_TYPE_SHARE)
+		if (prng_unit(&p->rng) < GEN_TYPE_SHARE)
 			e->flags |= EVF_TYPE;
 	}
 }
@@ -503,12 +453,12 @@ plan_assign(struct planner *p, int64_t t, int other)
 	int		 team = p->team, n, a;
 
 	if (other && o->teams > 1) {
-		team = (int)rng_below(&p->rng, (uint32_t)o->teams - 1);
+		team = (int)prng_below(&p->rng, (uint32_t)o->teams - 1);
 		if (team >= p->team)
 			team++;
 	}
 	n = team_size(o, team);
-	a = team + (int)o->teams * (int)rng_below(&p->rng, (uint32_t)n);
+	a = team + (int)o->teams * (int)prng_below(&p->rng, (uint32_t)n);
 	if (a == p->agent) {
 		if (n == 1)
 			return;
@@ -526,7 +476,7 @@ plan_delay(struct planner *p)
 {
 	double	 d;
 
-	if (rng_unit(&p->rng) < p->sim->o->slow_share)
+	if (prng_unit(&p->rng) < p->sim->o->slow_share)
 		return (rng_ms(&p->rng, 180, 360));
 	d = exp(p->sim->mu + GEN_SIGMA * rng_normal(&p->rng));
 	if (d < 1)
@@ -543,13 +493,13 @@ plan_delay(struct planner *p)
 static void
 plan_extras(struct planner *p, int64_t t, int64_t lo, int64_t hi)
 {
-	double	 u = rng_unit(&p->rng);
+	double	 u = prng_unit(&p->rng);
 	int	 n, i;
 
 	n = u < 0.65 ? 0 : u < 0.9 ? 1 : 2;
 	for (i = 0; i < n && hi > lo; i++)
 		plan_add(p, t + lo + (int64_t)((double)(hi - lo) *
-		    rng_unit(&p->rng)), EV_CUSTOMER, -1, 0);
+		    prng_unit(&p->rng)), EV_CUSTOMER, -1, 0);
 }
 
 /*
@@ -565,10 +515,11 @@ plan_wait(struct planner *p, int64_t t, int unanswered)
 
 	plan_extras(p, t, 3 * GEN_SEC, d * 9 / 10 < 20 * GEN_SEC ?
 	    d * 9 / 10 : 20 * GEN_SEC);
-	if (rng_unit(&p->rng) < 0.06) {
+	if (prng_unit(&p->rng) < 0.06) {
 		plan_assign(p, t + (int64_t)((double)d *
-		    (0.4 + 0.45 * rng_unit(&p->rng))), rng_unit(&p->rng) < 0.3);
-		if (rng_unit(&p->rng) < 0.5)
+		    (0.4 + 0.45 * prng_unit(&p->rng))),
+		    prng_unit(&p->rng) < 0.3);
+		if (prng_unit(&p->rng) < 0.5)
 			plan_add(p, t + d / 2, EV_SYSTEM, -1, 0);
 	}
 	if (unanswered)
@@ -625,34 +576,34 @@ plan_conv(const struct sim *sim, struct conv *cv, uint64_t no)
 	memset(&p, 0, sizeof(p));
 	p.sim = sim;
 	p.cv = cv;
-	p.rng = rng_derive(o->seed, no);
+	p.rng = prng_derive(o->seed, no);
 	p.agent = -1;
 	cv->nev = 0;
 	t = 0;
-	u = rng_unit(&p.rng);
+	u = prng_unit(&p.rng);
 	for (team = 0; team < o->teams - 1 && u >= sim->teamcum[team]; team++)
 		;
 	p.team = team;
-	unanswered = rng_unit(&p.rng) < o->unanswered_share;
-	rounds = 1 + (int)rng_below(&p.rng, 6);
+	unanswered = prng_unit(&p.rng) < o->unanswered_share;
+	rounds = 1 + (int)prng_below(&p.rng, 6);
 
 	plan_add(&p, 0, EV_CUSTOMER, -1, 0);
-	if (rng_unit(&p.rng) < o->bot_share) {
+	if (prng_unit(&p.rng) < o->bot_share) {
 		t = rng_ms(&p.rng, 1, 4);
 		plan_add(&p, t, EV_BOT, -1, 0);
-		for (n = (int)rng_below(&p.rng, 3); n > 0; n--) {
+		for (n = (int)prng_below(&p.rng, 3); n > 0; n--) {
 			t += rng_ms(&p.rng, 5, 40);
 			plan_add(&p, t, EV_CUSTOMER, -1, 0);
 			t += rng_ms(&p.rng, 1, 4);
 			plan_add(&p, t, EV_BOT, -1, 0);
 		}
-		if (rng_unit(&p.rng) < 0.3) {
+		if (prng_unit(&p.rng) < 0.3) {
 			/* The bot settled it. */
 			plan_add(&p, t + rng_ms(&p.rng, 20, 90), EV_CLOSE,
 			    -1, 0);
 			goto done;
 		}
-		if (rng_unit(&p.rng) < 0.5) {
+		if (prng_unit(&p.rng) < 0.5) {
 			t += rng_ms(&p.rng, 5, 30);
 			plan_add(&p, t, EV_CUSTOMER, -1, 0);
 		}
@@ -661,9 +612,9 @@ plan_conv(const struct sim *sim, struct conv *cv, uint64_t no)
 		d = plan_wait(&p, t, unanswered);
 	} else {
 		d = plan_delay(&p);
-		if (!unanswered || rng_unit(&p.rng) < 0.5)
+		if (!unanswered || prng_unit(&p.rng) < 0.5)
 			plan_assign(&p, (int64_t)((double)d *
-			    (0.05 + 0.3 * rng_unit(&p.rng))), 0);
+			    (0.05 + 0.3 * prng_unit(&p.rng))), 0);
 		plan_extras(&p, 0, 3 * GEN_SEC, d * 9 / 10);
 		if (unanswered) {
 			d = -1;
@@ -678,7 +629,7 @@ plan_conv(const struct sim *sim, struct conv *cv, uint64_t no)
 	}
 
 	for (r = 1, t = d;; r++) {
-		if (rng_unit(&p.rng) < 0.15) {
+		if (prng_unit(&p.rng) < 0.15) {
 			t += rng_ms(&p.rng, 3, 25);
 			plan_add(&p, t, EV_AGENT, -1, 0);
 		}
@@ -689,7 +640,7 @@ plan_conv(const struct sim *sim, struct conv *cv, uint64_t no)
 		t = plan_wait(&p, t, 0);
 	}
 	/* Most are closed; the rest just stop (the daemon forgets them). */
-	if (rng_unit(&p.rng) < 0.93)
+	if (prng_unit(&p.rng) < 0.93)
 		plan_add(&p, t + rng_ms(&p.rng, 10, 120), EV_CLOSE, -1, 0);
 done:
 	plan_finish(&p, team);
@@ -713,8 +664,8 @@ sim_init(struct sim *sim, const struct opts *o, double rate)
 		sim->teamcum[i] = acc;
 	}
 	sim->gap_ms = 1000.0 / rate;
-	sim->arng = rng_derive(o->seed, UINT64_C(0xa11a));
-	sim->nrng = rng_derive(o->seed, UINT64_C(0xbad));
+	sim->arng = prng_derive(o->seed, UINT64_C(0xa11a));
+	sim->nrng = prng_derive(o->seed, UINT64_C(0xbad));
 }
 
 static void
@@ -769,7 +720,7 @@ sim_real(struct sim *sim, struct entry *e)
 	while (sim->nheap == 0 || (int64_t)sim->arrival <= sim->heap[0].t) {
 		sim_arrive(sim, (int64_t)sim->arrival);
 		/* Poisson arrivals: exponential gaps. */
-		sim->arrival += -sim->gap_ms * log1p(-rng_unit(&sim->arng));
+		sim->arrival += -sim->gap_ms * log1p(-prng_unit(&sim->arng));
 	}
 	it = heap_pop(sim);
 	cv = &sim->convs[it.slot];
@@ -830,10 +781,10 @@ sim_peek(struct sim *sim)
 	if (o->bad_share == 0 && o->late_share == 0)
 		u = 1;
 	else
-		u = rng_unit(&sim->nrng);
+		u = prng_unit(&sim->nrng);
 	if (u < o->bad_share) {
-		e->bad = (uint8_t)(1 + rng_below(&sim->nrng, BAD_COUNT - 1));
-		e->variant = (uint8_t)rng_below(&sim->nrng, 256);
+		e->bad = (uint8_t)(1 + prng_below(&sim->nrng, BAD_COUNT - 1));
+		e->variant = (uint8_t)prng_below(&sim->nrng, 256);
 		e->first = 0;
 		return (e);
 	}
@@ -1319,8 +1270,8 @@ run_backlog(struct out *o)
 	if (out_connect(o, err, sizeof(err), &fatal) == -1)
 		die("redis %s:%lld: %s", opt.host, opt.port, err);
 	sim_init(&sim, &opt, rate);
-	base = wall_ms() - span;
-	t0 = next = mono_ms();
+	base = clk_wall_ms() - span;
+	t0 = next = clk_mono_ms();
 	next += 1000;
 	cur = &o->b[0];
 	prev = &o->b[1];
@@ -1348,7 +1299,7 @@ run_backlog(struct out *o)
 		swap = prev;
 		prev = cur;
 		cur = swap;
-		if ((now = mono_ms()) >= next) {
+		if ((now = clk_mono_ms()) >= next) {
 			say("%" PRIu64 " entries, %.0f/s", o->st.entries,
 			    (double)(o->st.entries - shown) * 1000 /
 			    (double)(now - next + 1000));
@@ -1360,7 +1311,7 @@ run_backlog(struct out *o)
 	}
 	if (out_recv(o, prev, err, sizeof(err)) != 0)
 		die("redis %s:%lld: %s", opt.host, opt.port, err);
-	secs = (double)(mono_ms() - t0) / 1000;
+	secs = (double)(clk_mono_ms() - t0) / 1000;
 	sim_free(&sim);
 	summary(o, "backlog", secs, rate, last_at);
 	if (sig != 0) {
@@ -1385,15 +1336,15 @@ live_reconnect(struct out *o, const char *why, int64_t *base, int64_t end)
 {
 	char	 err[512];
 	struct batch	*b = &o->b[0];
-	int64_t		 down = wall_ms(), shift;
+	int64_t		 down = clk_wall_ms(), shift;
 	size_t		 i;
 	int		 fatal, sig;
 
 	say("redis %s:%lld: %s; retrying every second", opt.host, opt.port,
 	    why);
 	for (;;) {
-		if (end != 0 && end - mono_ms() < 1000) {
-			sig_wait(end - mono_ms());
+		if (end != 0 && end - clk_mono_ms() < 1000) {
+			sig_wait(end - clk_mono_ms());
 			return (-1);
 		}
 		if ((sig = sig_wait(1000)) != 0)
@@ -1403,7 +1354,7 @@ live_reconnect(struct out *o, const char *why, int64_t *base, int64_t end)
 		if (fatal)
 			die("redis %s:%lld: %s", opt.host, opt.port, err);
 	}
-	shift = wall_ms() - down;
+	shift = clk_wall_ms() - down;
 	*base += shift;
 	for (i = b->done; i < b->n; i++)
 		b->e[i].ts += shift;
@@ -1429,12 +1380,12 @@ run_live(struct out *o)
 	int		 fatal, sig = 0, rv, full;
 
 	sim_init(&sim, &opt, opt.rate);
-	t0 = mono_ms();
+	t0 = clk_mono_ms();
 	if (opt.duration > 0)
 		end = t0 + (int64_t)(opt.duration * 1000);
 	say("live: %g conversations/s into %s at %s:%lld, seed %" PRIu64,
 	    opt.rate, opt.stream, opt.host, opt.port, opt.seed);
-	base = wall_ms();
+	base = clk_wall_ms();
 	if (out_connect(o, err, sizeof(err), &fatal) == -1) {
 		if (fatal)
 			die("redis %s:%lld: %s", opt.host, opt.port, err);
@@ -1442,9 +1393,9 @@ run_live(struct out *o)
 			goto stop;
 	}
 	for (;;) {
-		if (end != 0 && mono_ms() >= end)
+		if (end != 0 && clk_mono_ms() >= end)
 			break;
-		now = wall_ms();
+		now = clk_wall_ms();
 		while (b->n < GEN_PIPELINE) {
 			e = sim_peek(&sim);
 			due = base + e->at;
@@ -1467,9 +1418,9 @@ run_live(struct out *o)
 		}
 		if (full)
 			continue;
-		wait = base + sim_peek(&sim)->at - wall_ms();
-		if (end != 0 && end - mono_ms() < wait)
-			wait = end - mono_ms();
+		wait = base + sim_peek(&sim)->at - clk_wall_ms();
+		if (end != 0 && end - clk_mono_ms() < wait)
+			wait = end - clk_mono_ms();
 		if (wait > 1000)
 			wait = 1000;
 		if ((sig = sig_wait(wait)) != 0)
@@ -1477,7 +1428,7 @@ run_live(struct out *o)
 	}
 stop:
 	sim_free(&sim);
-	summary(o, "live", (double)(mono_ms() - t0) / 1000, opt.rate, 0);
+	summary(o, "live", (double)(clk_mono_ms() - t0) / 1000, opt.rate, 0);
 	if (b->n > b->done)
 		say("%zu entries not written: redis was away", b->n - b->done);
 	return (0);
@@ -1714,7 +1665,7 @@ main(int argc, char **argv)
 
 	opt_parse(argc, argv);
 	if (!opt.seed_set)
-		opt.seed = rng_derive((uint64_t)wall_ms() * 1000003 ^
+		opt.seed = prng_derive((uint64_t)clk_wall_ms() * 1000003 ^
 		    (uint64_t)getpid(), 1) & 0xffffffff;
 
 	memset(&o, 0, sizeof(o));

@@ -3,10 +3,8 @@
  * (--remote-debugging-pipe: commands go in on the browser's fd 3, answers
  * and events come out of its fd 4, each a JSON object ended by a NUL).
  * Enough to open a page and evaluate expressions in it, for the browser
- * tests and the wallboard benchmark.  Header-only, jansson and POSIX.
+ * tests and the wallboard benchmark.  Jansson and POSIX.
  */
-#ifndef CDP_H
-#define CDP_H
 
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -18,33 +16,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
 
-struct cdp {
-	pid_t	 pid;
-	int	 wfd;		/* to the browser */
-	int	 rfd;		/* from the browser */
-	int	 id;		/* of the last command */
-	char	 session[128];	/* the page's session */
-	char	*buf;		/* what was read and not yet parsed */
-	size_t	 len;
-	size_t	 cap;
-};
-
-static inline long long
-cdp_mono_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
-}
+#include "cdp.h"
+#include "clock.h"
 
 /* Writes one message, whole. */
-static inline int
+static int
 cdp_send(struct cdp *b, const char *text)
 {
 	size_t	 len = strlen(text) + 1, off = 0;
@@ -62,15 +42,15 @@ cdp_send(struct cdp *b, const char *text)
 }
 
 /* The next message, parsed, or NULL once deadline (monotonic ms) passes. */
-static inline json_t *
-cdp_next(struct cdp *b, long long deadline)
+static json_t *
+cdp_next(struct cdp *b, int64_t deadline)
 {
 	struct pollfd	 pfd = { b->rfd, POLLIN, 0 };
 	char		*nul;
 	json_t		*m;
 	ssize_t		 n;
 	size_t		 used;
-	long long	 left;
+	int64_t		 left;
 
 	for (;;) {
 		nul = b->len > 0 ? memchr(b->buf, '\0', b->len) : NULL;
@@ -83,7 +63,7 @@ cdp_next(struct cdp *b, long long deadline)
 				return (m);
 			continue;
 		}
-		if ((left = deadline - cdp_mono_ms()) <= 0)
+		if ((left = deadline - clk_mono_ms()) <= 0)
 			return (NULL);
 		if (poll(&pfd, 1, (int)left) <= 0)
 			continue;
@@ -103,13 +83,13 @@ cdp_next(struct cdp *b, long long deadline)
  * session when page is set, and returns its result (a new reference), or
  * NULL for an error or no answer within timeout_ms.
  */
-static inline json_t *
+json_t *
 cdp_call(struct cdp *b, int page, const char *method, json_t *params,
     int timeout_ms)
 {
 	json_t		*msg, *m, *res = NULL;
 	char		*text;
-	long long	 deadline = cdp_mono_ms() + timeout_ms;
+	int64_t		 deadline = clk_mono_ms() + timeout_ms;
 	int		 id = ++b->id;
 
 	msg = json_pack("{s:i, s:s, s:o}", "id", id, "method", method,
@@ -139,7 +119,7 @@ cdp_call(struct cdp *b, int page, const char *method, json_t *params,
  * Evaluates expr in the page (a promise is awaited) and returns its
  * value as JSON, or NULL if it threw or did not answer.
  */
-static inline json_t *
+json_t *
 cdp_eval(struct cdp *b, const char *expr)
 {
 	json_t	*res, *v = NULL;
@@ -156,10 +136,10 @@ cdp_eval(struct cdp *b, const char *expr)
 }
 
 /* Evaluates expr every 100 ms until it is true: 1, or 0 after ms. */
-static inline int
+int
 cdp_wait(struct cdp *b, const char *expr, int ms)
 {
-	long long	 end = cdp_mono_ms() + ms;
+	int64_t		 end = clk_mono_ms() + ms;
 	json_t		*v;
 	int		 ok;
 
@@ -170,12 +150,12 @@ cdp_wait(struct cdp *b, const char *expr, int ms)
 		if (ok)
 			return (1);
 		usleep(100000);
-	} while (cdp_mono_ms() < end);
+	} while (clk_mono_ms() < end);
 	return (0);
 }
 
 /* The browser's side of the fork: its pipe on fds 3 and 4, output to log. */
-static inline void __attribute__((noreturn))
+static void __attribute__((noreturn))
 cdp_child(int in, int out, const char *log, const char *profile,
     const char *size)
 {
@@ -207,7 +187,7 @@ cdp_child(int in, int out, const char *log, const char *profile,
  * Starts chromium headless with a fresh profile in dir (its output in
  * dir/chromium.log) at width x height, and opens url in a page.
  */
-static inline int
+int
 cdp_open(struct cdp *b, const char *dir, const char *url, int width,
     int height)
 {
@@ -257,18 +237,18 @@ cdp_open(struct cdp *b, const char *dir, const char *url, int width,
 }
 
 /* Closes the browser: Browser.close, then SIGKILL after 5 s. */
-static inline void
+void
 cdp_close(struct cdp *b)
 {
-	long long	 end;
+	int64_t		 end;
 	json_t		*r;
 
 	if (b->pid > 0) {
 		r = cdp_call(b, 0, "Browser.close", NULL, 2000);
 		json_decref(r);
-		end = cdp_mono_ms() + 5000;
+		end = clk_mono_ms() + 5000;
 		while (waitpid(b->pid, NULL, WNOHANG) == 0) {
-			if (cdp_mono_ms() > end) {
+			if (clk_mono_ms() > end) {
 				kill(b->pid, SIGKILL);
 				waitpid(b->pid, NULL, 0);
 				break;
@@ -285,5 +265,3 @@ cdp_close(struct cdp *b)
 	b->pid = -1;
 	b->wfd = b->rfd = -1;
 }
-
-#endif

@@ -2,45 +2,28 @@
  * Test harness: an engine on the default config, a sink that keeps every
  * outcome, and one-line helpers to feed events and move the clock.
  */
-#ifndef HARNESS_H
-#define HARNESS_H
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "conf.h"
 #include "engine_impl.h"
-#include "snapshot.h"
+#include "entry.h"
+#include "metrics.h"
+#include "scope.h"
 #include "window.h"
 
-#define T0	1700000640000LL		/* a whole multiple of 1440 s */
-#define SEC	1000LL
+#include "harness.h"
 
-struct rec {
-	enum outcome_kind	 kind;
-	char			 conv[64];
-	char			 agent[64];	/* "" for none */
-	char			 team[64];
-	int			 first;
-	int64_t			 wait_ms;
-	int64_t			 ts;
-};
-
-struct harness {
-	struct conf	*cf;
-	struct engine	*e;
-	struct rec	*out;
-	size_t		 n;
-	size_t		 cap;
-};
-
-static inline void
+/* The engine's sink: keeps a copy of every outcome. */
+static void
 harness_sink(const struct outcome *o, void *arg)
 {
-	struct harness	*h = arg;
-	struct rec	*r;
+	struct harness		*h = arg;
+	struct harness_rec	*r;
 
 	if (h->n == h->cap) {
 		h->cap = h->cap ? h->cap * 2 : 64;
@@ -57,7 +40,8 @@ harness_sink(const struct outcome *o, void *arg)
 	r->ts = o->ts;
 }
 
-static inline void
+/* An engine on cf (the default config for NULL, taken over either way). */
+void
 harness_start(struct harness *h, struct conf *cf)
 {
 	memset(h, 0, sizeof(*h));
@@ -66,7 +50,8 @@ harness_start(struct harness *h, struct conf *cf)
 	engine_set_sink(h->e, harness_sink, h);
 }
 
-static inline void
+/* Frees the engine, its config and the outcomes kept. */
+void
 harness_stop(struct harness *h)
 {
 	engine_free(h->e);
@@ -79,7 +64,7 @@ harness_stop(struct harness *h)
  * Feeds one flat entry: "type role conv agent team msgid", NULL or "-"
  * for absent fields.  Returns the engine's verdict.
  */
-static inline enum reason
+enum reason
 harness_feed(struct harness *h, int64_t ts, const char *type,
     const char *role, const char *conv, const char *agent, const char *team,
     const char *msgid)
@@ -111,26 +96,15 @@ harness_feed(struct harness *h, int64_t ts, const char *type,
 	return (engine_read(h->e, id, f, n, ts + 1000 * SEC));
 }
 
-#define CUST(h, ts, conv, agent, team)					\
-	harness_feed(h, ts, NULL, "customer", conv, agent, team, NULL)
-#define AGENT(h, ts, conv, agent)					\
-	harness_feed(h, ts, NULL, "agent", conv, agent, NULL, NULL)
-#define BOT(h, ts, conv)						\
-	harness_feed(h, ts, NULL, "bot", conv, NULL, NULL, NULL)
-#define ASSIGN(h, ts, conv, agent)					\
-	harness_feed(h, ts, "assign", NULL, conv, agent, NULL, NULL)
-#define CLOSE(h, ts, conv)						\
-	harness_feed(h, ts, "close", NULL, conv, NULL, NULL, NULL)
-
 /* Moves the clock to exactly t (the wall clock minus the lateness). */
-static inline void
+void
 harness_at(struct harness *h, int64_t t)
 {
 	engine_advance(h->e, t + h->e->lateness, 1);
 }
 
 /* The METRICS of a scope's window at the clock: NULL scope = global. */
-static inline void
+void
 harness_metrics(struct harness *h, enum scope_kind kind, const char *name,
     int window_idx, double *m)
 {
@@ -147,7 +121,8 @@ harness_metrics(struct harness *h, enum scope_kind kind, const char *name,
 	window_query(&s->win[window_idx], h->e->clock, m);
 }
 
-static inline size_t
+/* How many outcomes of kind the engine gave. */
+size_t
 harness_count(const struct harness *h, enum outcome_kind kind)
 {
 	size_t	 i, n = 0;
@@ -157,5 +132,3 @@ harness_count(const struct harness *h, enum outcome_kind kind)
 			n++;
 	return (n);
 }
-
-#endif
