@@ -28,8 +28,8 @@ SAN	 = -fsanitize=address,undefined -fno-sanitize-recover=all \
 # daemon/core: the pure engine, no libevent, no hiredis, no clock, no
 # files.  daemon/edge: the I/O around it; main.c stays out of the tests.
 CORE	 = xmalloc loglevel metrics sketch window entry conf hash reorder \
-	   scope conv engine snapshot sid alert route prom
-EDGE	 = log now file notify redis outbox output ingest http wallboard
+	   scope conv engine snapshot sid alert route prom resp secret
+EDGE	 = log now file notify arena redis outbox output ingest http wallboard
 TESTS	 = $(patsubst tests/%.c,%,$(wildcard tests/test_*.c)) main
 
 B	 = build
@@ -239,8 +239,10 @@ $(B)/nullconsumer: $(B)/obj/tools/nullconsumer.o
 # The wallboard in a browser (tools/bench-wallboard.sh).
 $(B)/bench-wallboard: $(B)/obj/tools/bench-wallboard.o
 	$(CC) $(CFLAGS) -o $@ $^ $(shell pkg-config --libs jansson 2>/dev/null)
-# The traffic generator (tools/replytime-gen.c).
-$(B)/replytime-gen: $(B)/obj/tools/replytime-gen.o
+# The traffic generator (tools/replytime-gen.c), with the core's RESP
+# encoder and password file parser.
+$(B)/replytime-gen: $(B)/obj/tools/replytime-gen.o $(B)/obj/core/resp.o \
+    $(B)/obj/core/secret.o $(B)/obj/core/xmalloc.o
 	$(CC) $(CFLAGS) -o $@ $^ $(HLIBS)
 
 .PHONY: tools bench-e2e
