@@ -711,7 +711,7 @@ ingest_reply_cb(redisReply *reply, void *arg)
 
 	ig->reading = 0;
 	if (reply == NULL)
-		return;			/* the links went; ingest_down follows */
+		return;		/* the links went; ingest_down follows */
 	if (reply->type == REDIS_REPLY_ERROR && ig->phase != PHASE_GROUP) {
 		ingest_on_error(ig, reply);
 		return;
