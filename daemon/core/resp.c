@@ -17,7 +17,7 @@
 static size_t
 resp_prefix(char *p, char sign, size_t n)
 {
-	char	 digits[24];
+	char	 digits[RESP_PREFIX_MAX];
 	size_t	 nd = 0, i = 0;
 
 	do

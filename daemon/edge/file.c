@@ -12,7 +12,8 @@
 
 #define FILE_CREDENTIAL		"credential:"	/* systemd's LoadCredential= */
 #define FILE_CREDENTIAL_LEN	(sizeof(FILE_CREDENTIAL) - 1)
-#define FILE_PATH_MAX		4096
+#define FILE_PATH_MAX		4096	/* a secret's path */
+#define FILE_READ_MIN		8192	/* first buffer of file_read */
 
 /*
  * Reads a whole file, up to FILE_MAX_SIZE, into a NUL-terminated buffer
@@ -36,7 +37,7 @@ file_read(const char *path, size_t *lenp, char *errbuf, size_t errlen)
 				reason = "file too large";
 				goto fail;
 			}
-			size = size == 0 ? 8192 : size * 2;
+			size = size == 0 ? FILE_READ_MIN : size * 2;
 			buf = xreallocarray(buf, size, 1);
 		}
 		got = fread(buf + len, 1, size - len - 1, f);

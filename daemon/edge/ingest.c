@@ -38,6 +38,7 @@
 #define INGEST_MAX_ARGS		16	/* of a command the reader sends */
 #define INGEST_NUMLEN		24	/* a formatted long long, and NUL */
 #define INGEST_LIST_MIN		256	/* first size of the ack, dead lists */
+#define INGEST_NITEMS(a)	((int)(sizeof(a) / sizeof((a)[0])))
 
 enum ingest_phase {
 	PHASE_IDLE,
@@ -163,7 +164,7 @@ ingest_range(struct ingest *ig, const char *key, const char *from,
 	const char	*argv[] = { "XRANGE", key, from, to, "COUNT",
 			    count ? ig->count : INGEST_DEAD_PAGE };
 
-	ingest_send(ig, INGEST_RANGE_TIMEOUT, 6, argv);
+	ingest_send(ig, INGEST_RANGE_TIMEOUT, INGEST_NITEMS(argv), argv);
 }
 
 static void
@@ -171,7 +172,7 @@ ingest_top(struct ingest *ig, const char *key)
 {
 	const char	*argv[] = { "XREVRANGE", key, "+", "-", "COUNT", "1" };
 
-	ingest_send(ig, INGEST_RANGE_TIMEOUT, 6, argv);
+	ingest_send(ig, INGEST_RANGE_TIMEOUT, INGEST_NITEMS(argv), argv);
 }
 
 /* Issues the next command of the current phase. */
@@ -189,13 +190,15 @@ ingest_next(struct ingest *ig)
 		const char *argv[] = { "XGROUP", "CREATE", ig->stream,
 		    ig->group, "0", "MKSTREAM" };
 
-		ingest_send(ig, INGEST_RANGE_TIMEOUT, 6, argv);
+		ingest_send(ig, INGEST_RANGE_TIMEOUT, INGEST_NITEMS(argv),
+		    argv);
 		return;
 	}
 	case PHASE_INFO: {
 		const char *argv[] = { "XINFO", "GROUPS", ig->stream };
 
-		ingest_send(ig, INGEST_RANGE_TIMEOUT, 3, argv);
+		ingest_send(ig, INGEST_RANGE_TIMEOUT, INGEST_NITEMS(argv),
+		    argv);
 		return;
 	}
 	case PHASE_TOPS:
@@ -215,7 +218,8 @@ ingest_next(struct ingest *ig)
 		    ig->consumer, "COUNT", ig->count, "STREAMS", ig->stream,
 		    ig->cursor };
 
-		ingest_send(ig, INGEST_RANGE_TIMEOUT, 9, argv);
+		ingest_send(ig, INGEST_RANGE_TIMEOUT, INGEST_NITEMS(argv),
+		    argv);
 		return;
 	}
 	case PHASE_LIVE: {
@@ -229,7 +233,8 @@ ingest_next(struct ingest *ig)
 			ig->paused = 1;
 			return;
 		}
-		ingest_send(ig, ig->block_ms + INGEST_BLOCK_MARGIN, 11, argv);
+		ingest_send(ig, ig->block_ms + INGEST_BLOCK_MARGIN,
+		    INGEST_NITEMS(argv), argv);
 		return;
 	}
 	}

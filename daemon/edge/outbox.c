@@ -9,6 +9,7 @@
 #include "xmalloc.h"
 
 #define OUTBOX_TIMEOUT	10000	/* ms for Redis to answer a write */
+#define OUTBOX_WARN_MAX	10	/* refused writes logged, then silence */
 
 /* A write, kept in the protocol's format, ready to send again. */
 struct obcmd {
@@ -178,7 +179,7 @@ outbox_reply_cb(redisReply *reply, void *arg)
 		ob->stats.already++;
 	else {
 		ob->stats.errors++;
-		if (ob->warned++ < 10)
+		if (ob->warned++ < OUTBOX_WARN_MAX)
 			log_warnx("redis: a write was refused: %.*s",
 			    (int)reply->len, reply->str);
 	}

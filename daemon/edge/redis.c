@@ -22,7 +22,13 @@
 
 #define REDIS_BACKOFF_MIN	100	/* ms */
 #define REDIS_BACKOFF_MAX	5000
-#define REDIS_MAX_CALLS		8192	/* deadlines tracked per link */
+#define REDIS_HELLO_TIMEOUT	5000	/* ms to answer AUTH and PING */
+#define REDIS_HELLO_ARGS	3	/* AUTH [user] password */
+#define REDIS_CALLS_MIN		64	/* first size of a link's ring */
+/* Failed dials between two warnings: a minute at the longest backoff. */
+#define REDIS_WARN_EVERY	12
+#define REDIS_NLINKS		2	/* enum redis_link */
+#define REDIS_LOADING		"LOADING"	/* an error while it loads */
 
 /* A command in flight: its deadline, and whom to tell. */
 struct redis_call {
@@ -53,7 +59,7 @@ struct redis {
 	char			*user;		/* NULL: no ACL user */
 	char			*password;	/* NULL: no AUTH */
 	struct redis_hooks	 hooks;
-	struct redis_conn	 link[2];
+	struct redis_conn	 link[REDIS_NLINKS];
 	struct event		*redial;
 	struct event		*teardown;
 	int64_t			 backoff;
@@ -76,6 +82,13 @@ static int	redis_queue(struct redis *, int, int64_t, redis_reply_cb,
 		    void *, int, const char **, const size_t *, const char *,
 		    size_t);
 
+static void
+redis_timeval(int64_t ms, struct timeval *tv)
+{
+	tv->tv_sec = ms / 1000;
+	tv->tv_usec = (ms % 1000) * 1000;
+}
+
 /* Arms a link's silence timer for its oldest command still unanswered. */
 static void
 redis_arm(struct redis *r, int i)
@@ -91,8 +104,7 @@ redis_arm(struct redis *r, int i)
 	ms = l->calls[l->head].deadline - now_mono_ms();
 	if (ms < 0)
 		ms = 0;
-	tv.tv_sec = ms / 1000;
-	tv.tv_usec = (ms % 1000) * 1000;
+	redis_timeval(ms, &tv);
 	evtimer_add(l->silence, &tv);
 }
 
@@ -181,7 +193,7 @@ redis_queue(struct redis *r, int i, int64_t timeout_ms, redis_reply_cb cb,
 	if (l->ac == NULL)
 		return (-1);
 	if (l->count == l->cap) {
-		cap = l->cap == 0 ? 64 : l->cap * 2;
+		cap = l->cap == 0 ? REDIS_CALLS_MIN : l->cap * 2;
 		calls = xreallocarray(NULL, cap, sizeof(*calls));
 		for (n = 0; n < l->count; n++)
 			calls[n] = l->calls[(l->head + n) % l->cap];
@@ -233,7 +245,8 @@ redis_ping_cb(redisReply *reply, void *arg)
 	if (reply == NULL)
 		return;
 	if (reply->type == REDIS_REPLY_ERROR) {
-		redis_drop(r, strncmp(reply->str, "LOADING", 7) == 0 ?
+		redis_drop(r, strncmp(reply->str, REDIS_LOADING,
+		    strlen(REDIS_LOADING)) == 0 ?
 		    "the server is loading its dataset" : reply->str);
 		return;
 	}
@@ -249,7 +262,7 @@ redis_check_up(struct redis *r)
 
 	if (r->up)
 		return;
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < REDIS_NLINKS; i++)
 		if (!r->link[i].ready)
 			return;
 	r->up = 1;
@@ -290,8 +303,8 @@ redis_connect_cb(const redisAsyncContext *ac, int status)
 {
 	struct redis	*r;
 	int		 i;
-	const char	*argv[3];
-	size_t		 argvlen[3];
+	const char	*argv[REDIS_HELLO_ARGS];
+	size_t		 argvlen[REDIS_HELLO_ARGS];
 	int		 argc = 0;
 
 	r = redis_of(ac, &i);
@@ -311,12 +324,13 @@ redis_connect_cb(const redisAsyncContext *ac, int status)
 		}
 		argv[argc] = r->password;
 		argvlen[argc++] = strlen(r->password);
-		redis_send(r, i, 5000, redis_auth_cb, &r->link[i], argc, argv,
-		    argvlen);
+		redis_send(r, i, REDIS_HELLO_TIMEOUT, redis_auth_cb,
+		    &r->link[i], argc, argv, argvlen);
 	}
 	argv[0] = "PING";
 	argvlen[0] = 4;
-	redis_send(r, i, 5000, redis_ping_cb, &r->link[i], 1, argv, argvlen);
+	redis_send(r, i, REDIS_HELLO_TIMEOUT, redis_ping_cb, &r->link[i], 1,
+	    argv, argvlen);
 }
 
 static void
@@ -340,7 +354,7 @@ redis_dial(struct redis *r)
 	redisAsyncContext	*ac;
 	int			 i;
 
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < REDIS_NLINKS; i++) {
 		ac = redisAsyncConnect(r->host, r->port);
 		if (ac == NULL || ac->err) {
 			log_warnx("redis: %s: %s", redis_link_names[i],
@@ -388,7 +402,7 @@ redis_teardown_cb(int fd, short events, void *arg)
 	(void)fd;
 	(void)events;
 	r->up = 0;
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < REDIS_NLINKS; i++) {
 		evtimer_del(r->link[i].silence);
 		if ((ac = r->link[i].ac) != NULL) {
 			r->link[i].ac = NULL;
@@ -401,7 +415,7 @@ redis_teardown_cb(int fd, short events, void *arg)
 	/* one line per outage, then one a minute while it lasts */
 	if (was_up)
 		r->fails = 0;
-	if (r->fails++ % 12 == 0)
+	if (r->fails++ % REDIS_WARN_EVERY == 0)
 		log_warnx("redis: %s:%d: %s; retrying", r->host, r->port,
 		    r->why != NULL ? r->why : "lost");
 	else
@@ -414,8 +428,7 @@ redis_teardown_cb(int fd, short events, void *arg)
 		if (r->hooks.down != NULL)
 			r->hooks.down(r->hooks.arg);
 	}
-	tv.tv_sec = r->backoff / 1000;
-	tv.tv_usec = (r->backoff % 1000) * 1000;
+	redis_timeval(r->backoff, &tv);
 	evtimer_add(r->redial, &tv);
 	r->backoff *= 2;
 	if (r->backoff > REDIS_BACKOFF_MAX)
@@ -455,7 +468,7 @@ redis_new(struct event_base *base, const char *host, int port,
 	r->backoff = REDIS_BACKOFF_MIN;
 	r->redial = evtimer_new(base, redis_redial_cb, r);
 	r->teardown = event_new(base, -1, 0, redis_teardown_cb, r);
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < REDIS_NLINKS; i++) {
 		r->link[i].owner = r;
 		r->link[i].arena = arena_new();
 		r->link[i].silence = evtimer_new(base, redis_silence_cb,
@@ -493,7 +506,7 @@ redis_free(struct redis *r)
 		return;
 	r->session++;
 	r->up = 0;
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < REDIS_NLINKS; i++) {
 		if ((ac = r->link[i].ac) != NULL) {
 			r->link[i].ac = NULL;
 			redis_close(ac);
