@@ -28,9 +28,9 @@ SAN	 = -fsanitize=address,undefined -fno-sanitize-recover=all \
 # daemon/core: the pure engine, no libevent, no hiredis, no clock, no
 # files.  daemon/edge: the I/O around it; main.c stays out of the tests.
 CORE	 = xmalloc loglevel metrics sketch window entry conf hash table reorder \
-	   scope conv engine snapshot sid alert route prom
-EDGE	 = log now file notify redis outbox output ingest http wallboard \
-	   stats reload
+	   scope conv engine snapshot sid alert route prom resp secret
+EDGE	 = log now file notify arena redis outbox output ingest http \
+	   wallboard stats reload
 TESTS	 = $(patsubst tests/%.c,%,$(wildcard tests/test_*.c)) main
 # tests/lib: the tests' helpers, real modules linked into the runner; the
 # tools take the PRNG, the clocks and the browser driver from there.
@@ -262,8 +262,10 @@ $(B)/nullconsumer: $(B)/obj/tools/nullconsumer.o $(TLDIR)/clock.o
 $(B)/bench-wallboard: $(B)/obj/tools/bench-wallboard.o $(TLDIR)/cdp.o \
     $(TLDIR)/clock.o
 	$(CC) $(CFLAGS) -o $@ $^ $(shell pkg-config --libs jansson 2>/dev/null)
-# The traffic generator (tools/replytime-gen.c).
-$(B)/replytime-gen: $(B)/obj/tools/replytime-gen.o $(TLDIR)/prng.o \
+# The traffic generator (tools/replytime-gen.c), with the core's RESP
+# encoder and password file parser.
+$(B)/replytime-gen: $(B)/obj/tools/replytime-gen.o $(B)/obj/core/resp.o \
+    $(B)/obj/core/secret.o $(B)/obj/core/xmalloc.o $(TLDIR)/prng.o \
     $(TLDIR)/clock.o
 	$(CC) $(CFLAGS) -o $@ $^ $(HLIBS)
 

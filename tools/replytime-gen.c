@@ -21,6 +21,8 @@
 
 #include "clock.h"
 #include "prng.h"
+#include "resp.h"
+#include "secret.h"
 
 #define GEN_NAME	"replytime-gen"
 #define GEN_SEC		1000LL
@@ -191,12 +193,6 @@ struct stats {
 	uint64_t	 json;
 };
 
-struct buf {
-	char		*p;
-	size_t		 len;
-	size_t		 cap;
-};
-
 /* Entries written in one round trip. */
 struct batch {
 	struct entry	*e;
@@ -210,7 +206,7 @@ struct out {
 	char		*user;		/* NULL: AUTH password alone */
 	char		*pass;		/* NULL: no AUTH */
 	struct batch	 b[2];		/* a backlog keeps two in flight */
-	struct buf	 cmd;
+	struct resp	 cmd;		/* the XADDs of a round trip */
 	struct stats	 st;
 	uint64_t	 reconnects;
 };
@@ -860,28 +856,6 @@ calibrate(const struct opts *o, long long count, int64_t span_ms,
 	return (rate);
 }
 
-static void
-buf_add(struct buf *b, const void *p, size_t len)
-{
-	while (b->len + len > b->cap)
-		b->p = grow(b->p, &b->cap, 1);
-	memcpy(b->p + b->len, p, len);
-	b->len += len;
-}
-
-/* One RESP bulk string. */
-static void
-buf_bulk(struct buf *b, const char *s, size_t len)
-{
-	char	 head[32];
-	int	 n;
-
-	n = snprintf(head, sizeof(head), "$%zu\r\n", len);
-	buf_add(b, head, (size_t)n);
-	buf_add(b, s, len);
-	buf_add(b, "\r\n", 2);
-}
-
 /* A field of an entry; a number is written bare in the `json` form. */
 struct field {
 	const char	*name;
@@ -1028,8 +1002,7 @@ out_format(struct out *o, const struct entry *e)
 {
 	struct field_text tx;
 	struct field	 f[8];
-	char		 head[32];
-	int		 n, i, nh;
+	int		 n, i;
 
 	n = entry_fields(e, f, &tx);
 	if ((e->flags & EVF_JSON) || e->bad == BAD_JSON) {
@@ -1037,14 +1010,13 @@ out_format(struct out *o, const struct entry *e)
 		f[0].name = "json";
 		n = 1;
 	}
-	nh = snprintf(head, sizeof(head), "*%d\r\n", 3 + 2 * n);
-	buf_add(&o->cmd, head, (size_t)nh);
-	buf_bulk(&o->cmd, "XADD", 4);
-	buf_bulk(&o->cmd, o->o->stream, strlen(o->o->stream));
-	buf_bulk(&o->cmd, "*", 1);
+	resp_array(&o->cmd, (size_t)(3 + 2 * n));
+	resp_addstr(&o->cmd, "XADD");
+	resp_addstr(&o->cmd, o->o->stream);
+	resp_addstr(&o->cmd, "*");
 	for (i = 0; i < n; i++) {
-		buf_bulk(&o->cmd, f[i].name, strlen(f[i].name));
-		buf_bulk(&o->cmd, f[i].value, strlen(f[i].value));
+		resp_addstr(&o->cmd, f[i].name);
+		resp_addstr(&o->cmd, f[i].value);
 	}
 }
 
@@ -1066,34 +1038,26 @@ stats_add(struct stats *st, const struct entry *e)
 }
 
 /*
- * Reads a password file like the daemon does: "password" or "user
- * password" on its first line.
+ * Reads a password file as the daemon does (secret.c): "password" or
+ * "user password" on its first line.
  */
 static void
 out_password(struct out *o, const char *path)
 {
-	char	 buf[1024], *sp, *end;
-	FILE	*f;
-	size_t	 n;
+	char		 buf[SECRET_MAX];
+	const char	*errstr;
+	FILE		*f;
+	size_t		 n;
+	int		 rv;
 
 	if ((f = fopen(path, "r")) == NULL)
 		die("--password-file %s: %s", path, strerror(errno));
-	n = fread(buf, 1, sizeof(buf) - 1, f);
+	n = fread(buf, 1, sizeof(buf), f);
 	fclose(f);
-	buf[n] = '\0';
-	buf[strcspn(buf, "\r\n")] = '\0';
-	for (end = buf + strlen(buf); end > buf && end[-1] == ' ';)
-		*--end = '\0';
-	if (buf[0] == '\0')
-		die("--password-file %s: empty", path);
-	if ((sp = strchr(buf, ' ')) != NULL) {
-		*sp++ = '\0';
-		o->user = strdup(buf);
-		o->pass = strdup(sp);
-	} else
-		o->pass = strdup(buf);
-	if (o->pass == NULL || (sp != NULL && o->user == NULL))
-		die("out of memory");
+	rv = secret_parse(buf, n, &o->user, &o->pass, &errstr);
+	explicit_bzero(buf, sizeof(buf));
+	if (rv == -1)
+		die("--password-file %s: %s", path, errstr);
 }
 
 /*
@@ -1169,12 +1133,12 @@ out_send(struct out *o, struct batch *b, char *err, size_t errlen)
 	size_t	 i;
 	int	 done = 0;
 
-	o->cmd.len = 0;
+	resp_reset(&o->cmd);
 	for (i = b->done; i < b->n; i++)
 		out_format(o, &b->e[i]);
 	if (o->cmd.len == 0)
 		return (0);
-	if (redisAppendFormattedCommand(o->c, o->cmd.p, o->cmd.len) !=
+	if (redisAppendFormattedCommand(o->c, o->cmd.buf, o->cmd.len) !=
 	    REDIS_OK)
 		goto lost;
 	while (!done)
@@ -1690,6 +1654,6 @@ main(int argc, char **argv)
 	free(o.user);
 	free(o.b[0].e);
 	free(o.b[1].e);
-	free(o.cmd.p);
+	resp_clear(&o.cmd);
 	return (rv);
 }

@@ -32,15 +32,25 @@
 #define HTTP_MAX_HEADERS	8192	/* bytes of request headers */
 #define HTTP_MAX_BODY		1024	/* we take no bodies */
 #define HTTP_RETRY_MS		3000	/* EventSource's reconnection delay */
+#define HTTP_NUM_MAX		32	/* a formatted number, with text */
+#define HTTP_PEER_MAX		64	/* "address:port" of a peer */
+#define HTTP_ERROR_MAX		256	/* an error's JSON body */
+#define HTTP_EVENT_HEAD_MAX	64	/* "event: NAME\ndata: " */
+#define HTTP_SSE_SNAPSHOT	"event: snapshot\ndata: "
+#define HTTP_SSE_ALERTS		"event: alerts\ndata: "
+#define HTTP_SSE_END		"\n\n"
+/* A string constant and its length, for the sends that take both. */
+#define HTTP_LIT(s)		(s), sizeof(s) - 1
+
 /*
  * The page may run its inline code and talk to us (the stream, and its
  * first data through hidden frames), nothing else.
  */
 #define HTTP_PAGE_CSP							\
 	"default-src 'none'; script-src 'unsafe-inline'; "		\
-	"style-src 'unsafe-inline'; connect-src 'self'; frame-src 'self'; "	\
-	"img-src data:; base-uri 'none'; form-action 'none'; "		\
-	"frame-ancestors 'self'"
+	"style-src 'unsafe-inline'; connect-src 'self'; "		\
+	"frame-src 'self'; img-src data:; base-uri 'none'; "		\
+	"form-action 'none'; frame-ancestors 'self'"
 
 /* The wallboard page, embedded by wallboard.S. */
 extern const char	 wallboard_html[];
@@ -52,7 +62,7 @@ struct http_client {
 	struct evhttp_request		*req;
 	struct evhttp_connection	*evcon;
 	int				 live;	/* in h->clients */
-	char				 peer[64];
+	char				 peer[HTTP_PEER_MAX];
 };
 
 TAILQ_HEAD(http_clients, http_client);
@@ -96,8 +106,7 @@ http_reply(struct evhttp_request *req, int code, const char *reason,
     const char *type, const char *body, size_t len)
 {
 	struct evbuffer	*buf;
-
-	char		 clen[32];
+	char		 clen[HTTP_NUM_MAX];
 
 	if ((buf = evbuffer_new()) == NULL)
 		fatalx("evbuffer_new failed");
@@ -119,7 +128,7 @@ http_error(struct http *h, struct evhttp_request *req, int code,
     const char *reason, const char *message)
 {
 	struct evkeyvalq	*out = evhttp_request_get_output_headers(req);
-	char			 body[256];
+	char			 body[HTTP_ERROR_MAX];
 	int			 n;
 
 	h->stats.refused++;
@@ -222,13 +231,14 @@ http_broadcast(struct http *h, const char *name, const char *text,
     size_t len)
 {
 	struct http_client	*c, *next;
-	char			 head[64];
+	char			 head[HTTP_EVENT_HEAD_MAX];
 	int			 n;
 
 	n = snprintf(head, sizeof(head), "event: %s\ndata: ", name);
 	for (c = TAILQ_FIRST(&h->clients); c != NULL; c = next) {
 		next = TAILQ_NEXT(c, entry);
-		http_client_send(c, head, (size_t)n, text, len, "\n\n", 2);
+		http_client_send(c, head, (size_t)n, text, len,
+		    HTTP_LIT(HTTP_SSE_END));
 	}
 }
 
@@ -267,7 +277,7 @@ static void
 http_events(struct http *h, struct evhttp_request *req, int head)
 {
 	struct http_client	*c;
-	char			*alerts, retry[32];
+	char			*alerts, retry[HTTP_NUM_MAX];
 	int			 n;
 
 	if (h->stats.clients >= h->max_clients) {
@@ -297,108 +307,156 @@ http_events(struct http *h, struct evhttp_request *req, int head)
 	n = snprintf(retry, sizeof(retry), "retry: %d\n\n", HTTP_RETRY_MS);
 	http_client_send(c, retry, (size_t)n, "", 0, "", 0);
 	if (h->snap != NULL)
-		http_client_send(c, "event: snapshot\ndata: ", 22, h->snap,
-		    h->snaplen, "\n\n", 2);
+		http_client_send(c, HTTP_LIT(HTTP_SSE_SNAPSHOT), h->snap,
+		    h->snaplen, HTTP_LIT(HTTP_SSE_END));
 	if ((alerts = h->hooks.alerts(h->hooks.arg)) != NULL) {
-		http_client_send(c, "event: alerts\ndata: ", 20, alerts,
-		    strlen(alerts), "\n\n", 2);
+		http_client_send(c, HTTP_LIT(HTTP_SSE_ALERTS), alerts,
+		    strlen(alerts), HTTP_LIT(HTTP_SSE_END));
 		free(alerts);
 	}
 }
 
+/* The wallboard page, allowed to run only what the policy says. */
+static void
+http_page(struct http *h, struct evhttp_request *req, int head)
+{
+	(void)h;
+	(void)head;
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+	    "Content-Security-Policy", HTTP_PAGE_CSP);
+	http_reply(req, 200, "OK", "text/html; charset=utf-8",
+	    wallboard_html, (size_t)(wallboard_html_end - wallboard_html));
+}
+
+static void
+http_metrics(struct http *h, struct evhttp_request *req, int head)
+{
+	(void)head;
+	http_text(req, "text/plain; version=0.0.4; charset=utf-8",
+	    h->hooks.metrics(h->hooks.arg));
+}
+
+/* The snapshot as published; none yet while the state is rebuilt. */
+static void
+http_snapshot_get(struct http *h, struct evhttp_request *req, int head)
+{
+	(void)head;
+	if (h->snap == NULL) {
+		http_error(h, req, 503, "Service Unavailable",
+		    "no snapshot yet: the state is being rebuilt");
+		return;
+	}
+	http_reply(req, 200, "OK", "application/json", h->snap, h->snaplen);
+}
+
+static void
+http_alerts(struct http *h, struct evhttp_request *req, int head)
+{
+	(void)head;
+	http_text(req, "application/json", h->hooks.alerts(h->hooks.arg));
+}
+
+static void
+http_healthz(struct http *h, struct evhttp_request *req, int head)
+{
+	(void)h;
+	(void)head;
+	http_reply(req, 200, "OK", "text/plain; charset=utf-8",
+	    HTTP_LIT("ok\n"));
+}
+
+/* Ready, or a 503 that says why not. */
+static void
+http_readyz(struct http *h, struct evhttp_request *req, int head)
+{
+	const char	*why;
+	char		*text;
+
+	(void)head;
+	if (h->hooks.ready(h->hooks.arg, &why)) {
+		http_reply(req, 200, "OK", "text/plain; charset=utf-8",
+		    HTTP_LIT("ready\n"));
+		return;
+	}
+	h->stats.refused++;
+	xasprintf(&text, "not ready: %s\n", why);
+	http_reply(req, 503, "Service Unavailable", "text/plain; charset=utf-8",
+	    text, strlen(text));
+	free(text);
+}
+
+/* What serves each route; head is true for a HEAD request. */
+static void (*const http_handlers[ROUTE_COUNT])(struct http *,
+    struct evhttp_request *, int) = {
+	[ROUTE_PAGE] = http_page,
+	[ROUTE_METRICS] = http_metrics,
+	[ROUTE_SNAPSHOT] = http_snapshot_get,
+	[ROUTE_ALERTS] = http_alerts,
+	[ROUTE_HEALTHZ] = http_healthz,
+	[ROUTE_READYZ] = http_readyz,
+	[ROUTE_EVENTS] = http_events
+};
+
+/* The refusals route_decide gives; the last stands for any other. */
+static const struct {
+	int		 code;
+	const char	*reason;
+	const char	*message;
+} http_refusals[] = {
+	{ 401, "Unauthorized", "token required" },
+	{ 404, "Not Found", "no such path" },
+	{ 405, "Method Not Allowed", "only GET and HEAD" },
+	{ 414, "URI Too Long", "request target too long" },
+	{ 400, "Bad Request", "bad request target" }
+};
+
+#define HTTP_NREFUSALS	(sizeof(http_refusals) / sizeof(http_refusals[0]))
+
+static void
+http_refuse(struct http *h, struct evhttp_request *req, int code)
+{
+	size_t	 i;
+
+	for (i = 0; i < HTTP_NREFUSALS - 1; i++)
+		if (http_refusals[i].code == code)
+			break;
+	http_error(h, req, http_refusals[i].code, http_refusals[i].reason,
+	    http_refusals[i].message);
+}
+
+static enum route_method
+http_method(struct evhttp_request *req)
+{
+	switch (evhttp_request_get_command(req)) {
+	case EVHTTP_REQ_GET:
+		return (ROUTE_GET);
+	case EVHTTP_REQ_HEAD:
+		return (ROUTE_HEAD);
+	default:
+		return (ROUTE_OTHER);
+	}
+}
+
+/* Every request: route.c decides, then the route's handler serves. */
 static void
 http_request_cb(struct evhttp_request *req, void *arg)
 {
 	struct http		*h = arg;
 	enum route_method	 m;
 	enum route_id		 id;
-	const char		*why;
-	char			*text;
 	int			 code;
 
 	h->stats.requests++;
-	switch (evhttp_request_get_command(req)) {
-	case EVHTTP_REQ_GET:
-		m = ROUTE_GET;
-		break;
-	case EVHTTP_REQ_HEAD:
-		m = ROUTE_HEAD;
-		break;
-	default:
-		m = ROUTE_OTHER;
-	}
+	m = http_method(req);
 	code = route_decide(m, evhttp_request_get_uri(req),
 	    evhttp_find_header(evhttp_request_get_input_headers(req),
 	    "Authorization"), h->token, &id);
-	switch (code) {
-	case 200:
-		break;
-	case 401:
-		http_error(h, req, 401, "Unauthorized", "token required");
-		return;
-	case 404:
-		http_error(h, req, 404, "Not Found", "no such path");
-		return;
-	case 405:
-		http_error(h, req, 405, "Method Not Allowed",
-		    "only GET and HEAD");
-		return;
-	case 414:
-		http_error(h, req, 414, "URI Too Long", "request target too "
-		    "long");
-		return;
-	default:
-		http_error(h, req, 400, "Bad Request", "bad request target");
+	if (code != 200) {
+		http_refuse(h, req, code);
 		return;
 	}
-
-	switch (id) {
-	case ROUTE_PAGE:
-		evhttp_add_header(evhttp_request_get_output_headers(req),
-		    "Content-Security-Policy", HTTP_PAGE_CSP);
-		http_reply(req, 200, "OK", "text/html; charset=utf-8",
-		    wallboard_html, (size_t)(wallboard_html_end -
-		    wallboard_html));
-		break;
-	case ROUTE_METRICS:
-		http_text(req, "text/plain; version=0.0.4; charset=utf-8",
-		    h->hooks.metrics(h->hooks.arg));
-		break;
-	case ROUTE_SNAPSHOT:
-		if (h->snap == NULL) {
-			http_error(h, req, 503, "Service Unavailable",
-			    "no snapshot yet: the state is being rebuilt");
-			break;
-		}
-		http_reply(req, 200, "OK", "application/json", h->snap,
-		    h->snaplen);
-		break;
-	case ROUTE_ALERTS:
-		http_text(req, "application/json",
-		    h->hooks.alerts(h->hooks.arg));
-		break;
-	case ROUTE_HEALTHZ:
-		http_reply(req, 200, "OK", "text/plain; charset=utf-8",
-		    "ok\n", 3);
-		break;
-	case ROUTE_READYZ:
-		if (h->hooks.ready(h->hooks.arg, &why))
-			http_reply(req, 200, "OK", "text/plain; charset=utf-8",
-			    "ready\n", 6);
-		else {
-			h->stats.refused++;
-			xasprintf(&text, "not ready: %s\n", why);
-			http_reply(req, 503, "Service Unavailable",
-			    "text/plain; charset=utf-8", text, strlen(text));
-			free(text);
-		}
-		break;
-	case ROUTE_EVENTS:
-		http_events(h, req, m == ROUTE_HEAD);
-		break;
-	case ROUTE_COUNT:
-		break;
-	}
+	if (id < ROUTE_COUNT && http_handlers[id] != NULL)
+		http_handlers[id](h, req, m == ROUTE_HEAD);
 }
 
 /* Reads back the bound port, for "listen": "host:0". */

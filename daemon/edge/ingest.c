@@ -4,8 +4,8 @@
  *
  *	GROUP	XGROUP CREATE ... 0 MKSTREAM (BUSYGROUP is fine)
  *	INFO	XINFO GROUPS: where the group has read up to
- *	TOPS	XREVRANGE of the outcome, alert and dead-letter streams
- *		(which one: the cursor holds 'o', 'a' or 'd' meanwhile)
+ *	TOPS	XREVRANGE of the outcome, alert and dead-letter streams,
+ *		one after the other (enum ingest_top says which)
  *	DEAD	XRANGE of the dead-letter stream over the rebuild range
  *	REBUILD	XRANGE of the events stream up to the group's position
  *	PENDING	XREADGROUP ... 0: this consumer's unacknowledged entries
@@ -34,6 +34,11 @@
 
 #define INGEST_RANGE_TIMEOUT	60000	/* ms for a range read */
 #define INGEST_BLOCK_MARGIN	5000	/* ms past BLOCK before "silent" */
+#define INGEST_DEAD_PAGE	"1000"	/* dead letters per XRANGE */
+#define INGEST_MAX_ARGS		16	/* of a command the reader sends */
+#define INGEST_NUMLEN		24	/* a formatted long long, and NUL */
+#define INGEST_LIST_MIN		256	/* first size of the ack, dead lists */
+#define INGEST_NITEMS(a)	((int)(sizeof(a) / sizeof((a)[0])))
 
 enum ingest_phase {
 	PHASE_IDLE,
@@ -46,6 +51,13 @@ enum ingest_phase {
 	PHASE_LIVE
 };
 
+/* The stream whose top PHASE_TOPS reads, in this order. */
+enum ingest_top {
+	TOP_OUTCOMES,
+	TOP_ALERTS,
+	TOP_DEAD
+};
+
 struct ingest {
 	struct engine		*e;
 	struct redis		*r;
@@ -54,14 +66,15 @@ struct ingest {
 	char			*stream;
 	char			*group;
 	char			*consumer;
-	char			 count[16];
-	char			 block[16];
+	char			 count[INGEST_NUMLEN];
+	char			 block[INGEST_NUMLEN];
 	int64_t			 nread;
 	int64_t			 block_ms;
 	int64_t			 retention_ms;
 
 	enum ingest_phase	 phase;
 	enum ingest_phase	 resume;	/* after GROUP, when not IDLE */
+	enum ingest_top		 top;		/* in PHASE_TOPS */
 	int			 reading;	/* a reply is awaited */
 	int			 rebuilt;
 	int			 caught_up;
@@ -134,7 +147,7 @@ ingest_free(struct ingest *ig)
 static void
 ingest_send(struct ingest *ig, int64_t timeout, int argc, const char **argv)
 {
-	size_t	 argvlen[16];
+	size_t	 argvlen[INGEST_MAX_ARGS];
 	int	 i;
 
 	for (i = 0; i < argc; i++)
@@ -149,9 +162,9 @@ ingest_range(struct ingest *ig, const char *key, const char *from,
     const char *to, int count)
 {
 	const char	*argv[] = { "XRANGE", key, from, to, "COUNT",
-			    count ? ig->count : "1000" };
+			    count ? ig->count : INGEST_DEAD_PAGE };
 
-	ingest_send(ig, INGEST_RANGE_TIMEOUT, 6, argv);
+	ingest_send(ig, INGEST_RANGE_TIMEOUT, INGEST_NITEMS(argv), argv);
 }
 
 static void
@@ -159,7 +172,7 @@ ingest_top(struct ingest *ig, const char *key)
 {
 	const char	*argv[] = { "XREVRANGE", key, "+", "-", "COUNT", "1" };
 
-	ingest_send(ig, INGEST_RANGE_TIMEOUT, 6, argv);
+	ingest_send(ig, INGEST_RANGE_TIMEOUT, INGEST_NITEMS(argv), argv);
 }
 
 /* Issues the next command of the current phase. */
@@ -177,18 +190,20 @@ ingest_next(struct ingest *ig)
 		const char *argv[] = { "XGROUP", "CREATE", ig->stream,
 		    ig->group, "0", "MKSTREAM" };
 
-		ingest_send(ig, INGEST_RANGE_TIMEOUT, 6, argv);
+		ingest_send(ig, INGEST_RANGE_TIMEOUT, INGEST_NITEMS(argv),
+		    argv);
 		return;
 	}
 	case PHASE_INFO: {
 		const char *argv[] = { "XINFO", "GROUPS", ig->stream };
 
-		ingest_send(ig, INGEST_RANGE_TIMEOUT, 3, argv);
+		ingest_send(ig, INGEST_RANGE_TIMEOUT, INGEST_NITEMS(argv),
+		    argv);
 		return;
 	}
 	case PHASE_TOPS:
-		ingest_top(ig, ig->cursor[0] == 'o' ? ig->out->outcomes :
-		    ig->cursor[0] == 'a' ? ig->out->alerts : ig->out->dead);
+		ingest_top(ig, ig->top == TOP_OUTCOMES ? ig->out->outcomes :
+		    ig->top == TOP_ALERTS ? ig->out->alerts : ig->out->dead);
 		return;
 	case PHASE_DEAD:
 		sid_format(&ig->upto, to, sizeof(to));
@@ -203,7 +218,8 @@ ingest_next(struct ingest *ig)
 		    ig->consumer, "COUNT", ig->count, "STREAMS", ig->stream,
 		    ig->cursor };
 
-		ingest_send(ig, INGEST_RANGE_TIMEOUT, 9, argv);
+		ingest_send(ig, INGEST_RANGE_TIMEOUT, INGEST_NITEMS(argv),
+		    argv);
 		return;
 	}
 	case PHASE_LIVE: {
@@ -217,7 +233,8 @@ ingest_next(struct ingest *ig)
 			ig->paused = 1;
 			return;
 		}
-		ingest_send(ig, ig->block_ms + INGEST_BLOCK_MARGIN, 11, argv);
+		ingest_send(ig, ig->block_ms + INGEST_BLOCK_MARGIN,
+		    INGEST_NITEMS(argv), argv);
 		return;
 	}
 	}
@@ -307,7 +324,7 @@ static void
 ingest_ack_add(struct ingest *ig, size_t n, const char *id, size_t len)
 {
 	if (n == ig->ackcap) {
-		ig->ackcap = ig->ackcap ? ig->ackcap * 2 : 256;
+		ig->ackcap = ig->ackcap ? ig->ackcap * 2 : INGEST_LIST_MIN;
 		ig->acks = xreallocarray(ig->acks, ig->ackcap,
 		    sizeof(*ig->acks));
 		ig->acklens = xreallocarray(ig->acklens, ig->ackcap,
@@ -507,138 +524,228 @@ ingest_rebuilt_now(struct ingest *ig)
 	snprintf(ig->cursor, sizeof(ig->cursor), "0");
 }
 
-static void
-ingest_reply_cb(redisReply *reply, void *arg)
+/* True when an error reply starts with the code given. */
+static int
+ingest_error_is(const redisReply *reply, const char *code)
 {
-	struct ingest		*ig = arg;
-	const redisReply	*list;
+	return (strncmp(reply->str, code, strlen(code)) == 0);
+}
+
+/*
+ * An error in any phase but GROUP: the group deleted with its stream
+ * (NOGROUP, or UNBLOCKED for a read) is created again; anything else
+ * drops the links.
+ */
+static void
+ingest_on_error(struct ingest *ig, const redisReply *reply)
+{
+	if (!ingest_error_is(reply, "NOGROUP") &&
+	    !ingest_error_is(reply, "UNBLOCKED")) {
+		log_warnx("ingest: %s: %s", ig->stream, reply->str);
+		redis_drop(ig->r, "the reader's command failed");
+		return;
+	}
+	ig->stats.group_recreated++;
+	log_warnx("ingest: the group %s on %s is gone; creating it again",
+	    ig->group, ig->stream);
+	ig->phase = PHASE_GROUP;
+	ingest_next(ig);
+}
+
+/*
+ * The group exists (BUSYGROUP: it did already).  A rebuild cut short
+ * resumes, the first connection reads the group's position, a later
+ * one goes on to the pending entries.  Returns -1 when the links drop.
+ */
+static int
+ingest_on_group(struct ingest *ig, const redisReply *reply)
+{
+	if (reply->type == REDIS_REPLY_ERROR &&
+	    !ingest_error_is(reply, "BUSYGROUP")) {
+		log_warnx("ingest: creating the group on %s: %s", ig->stream,
+		    reply->str);
+		redis_drop(ig->r, "the group could not be created");
+		return (-1);
+	}
+	if (ig->resume != PHASE_IDLE) {
+		ig->phase = ig->resume;		/* cursor kept */
+		ig->resume = PHASE_IDLE;
+		return (0);
+	}
+	if (ig->rebuilt) {
+		ig->phase = PHASE_PENDING;
+		snprintf(ig->cursor, sizeof(ig->cursor), "0");
+	} else
+		ig->phase = PHASE_INFO;
+	return (0);
+}
+
+static void
+ingest_on_info(struct ingest *ig, const redisReply *reply)
+{
+	ingest_info(ig, reply);
+	ig->phase = PHASE_TOPS;
+	ig->top = TOP_OUTCOMES;
+}
+
+/*
+ * The top of the outcome, alert and dead-letter streams in turn; then
+ * the rebuild starts, or is over at once when the group had read nothing.
+ */
+static void
+ingest_on_top(struct ingest *ig, const redisReply *reply)
+{
+	switch (ig->top) {
+	case TOP_OUTCOMES:
+		ig->out->outcomes_top = ingest_top_id(reply);
+		ig->top = TOP_ALERTS;
+		return;
+	case TOP_ALERTS:
+		ig->out->alerts_top = ingest_top_id(reply);
+		ig->top = TOP_DEAD;
+		return;
+	case TOP_DEAD:
+		break;
+	}
+	ig->out->dead_top = ingest_top_id(reply);
+	if (ig->upto.ms == 0 && ig->upto.seq == 0) {
+		ingest_rebuilt_now(ig);
+		return;
+	}
+	ig->phase = PHASE_DEAD;
+	ingest_rebuild_start(ig);
+}
+
+/* Adds a page of dead letters to the set; the rebuild follows the last. */
+static void
+ingest_on_dead(struct ingest *ig, const redisReply *reply)
+{
+	const redisReply	*en;
 	struct sid		 id;
 	size_t			 i, n;
 
-	ig->reading = 0;
-	if (reply == NULL)
-		return;			/* the links went; ingest_down follows */
-	if (reply->type == REDIS_REPLY_ERROR && ig->phase != PHASE_GROUP) {
-		/* the stream deleted: NOGROUP, or UNBLOCKED for a read */
-		if (strncmp(reply->str, "NOGROUP", 7) == 0 ||
-		    strncmp(reply->str, "UNBLOCKED", 9) == 0) {
-			ig->stats.group_recreated++;
-			log_warnx("ingest: the group %s on %s is gone; "
-			    "creating it again", ig->group, ig->stream);
-			ig->phase = PHASE_GROUP;
-		} else {
-			log_warnx("ingest: %s: %s", ig->stream, reply->str);
-			redis_drop(ig->r, "the reader's command failed");
-			return;
+	n = reply->type == REDIS_REPLY_ARRAY ? reply->elements : 0;
+	for (i = 0; i < n; i++) {
+		en = reply->element[i];
+		if (en->type != REDIS_REPLY_ARRAY || en->elements < 1 ||
+		    en->element[0]->type != REDIS_REPLY_STRING ||
+		    sid_parse(en->element[0]->str, en->element[0]->len,
+		    &id) == -1)
+			continue;
+		if (ig->ndead == ig->deadcap) {
+			ig->deadcap = ig->deadcap ? ig->deadcap * 2 :
+			    INGEST_LIST_MIN;
+			ig->deadset = xreallocarray(ig->deadset, ig->deadcap,
+			    sizeof(*ig->deadset));
 		}
-		ingest_next(ig);
+		ig->deadset[ig->ndead++] = id;
+	}
+	if (n > 0 && ig->ndead > 0) {
+		ingest_cursor_after(ig, &ig->deadset[ig->ndead - 1]);
 		return;
 	}
+	ig->phase = PHASE_REBUILD;
+	ingest_rebuild_start(ig);
+}
 
+/* A page of the history; an empty one ends the rebuild. */
+static void
+ingest_on_rebuild(struct ingest *ig, const redisReply *reply)
+{
+	struct sid	 id;
+
+	if (ingest_batch(ig, reply, 0, &id) == 0) {
+		ingest_rebuilt_now(ig);
+		return;
+	}
+	ingest_cursor_after(ig, &id);
+}
+
+/* This consumer's pending entries; none left, it reads live. */
+static void
+ingest_on_pending(struct ingest *ig, const redisReply *reply)
+{
+	const redisReply	*list;
+	struct sid		 id;
+
+	list = ingest_stream_entries(reply);
+	if (list == NULL || ingest_batch(ig, list, 1, &id) == 0) {
+		ig->phase = PHASE_LIVE;
+		return;
+	}
+	sid_format(&id, ig->cursor, sizeof(ig->cursor));
+}
+
+/*
+ * New entries, or none when BLOCK ran out.  Returns -1 when a stop was
+ * waiting for this read: nothing more is sent.
+ */
+static int
+ingest_on_live(struct ingest *ig, const redisReply *reply)
+{
+	const redisReply	*list;
+	struct sid		 id;
+	size_t			 n;
+
+	list = ingest_stream_entries(reply);
+	n = list != NULL && list->type == REDIS_REPLY_ARRAY ?
+	    list->elements : 0;
+	ig->caught_up = (int64_t)n < ig->nread;
+	/* behind: ask for the next batch while this one is handled */
+	if (!ig->caught_up)
+		ingest_next(ig);
+	if (list != NULL)
+		ingest_batch(ig, list, 1, &id);
+	else {
+		engine_advance(ig->e, now_wall_ms(), 1);
+		output_flush(ig->out, NULL, NULL, 0);
+	}
+	if (ig->stopping && ig->stopped != NULL) {
+		ig->stopped(ig->stopped_arg);
+		ig->stopped = NULL;
+		return (-1);
+	}
+	return (0);
+}
+
+/* Every reply of the reader: the phase's handler, then the next command. */
+static void
+ingest_reply_cb(redisReply *reply, void *arg)
+{
+	struct ingest	*ig = arg;
+
+	ig->reading = 0;
+	if (reply == NULL)
+		return;		/* the links went; ingest_down follows */
+	if (reply->type == REDIS_REPLY_ERROR && ig->phase != PHASE_GROUP) {
+		ingest_on_error(ig, reply);
+		return;
+	}
 	switch (ig->phase) {
 	case PHASE_IDLE:
 		return;
 	case PHASE_GROUP:
-		if (reply->type == REDIS_REPLY_ERROR &&
-		    strncmp(reply->str, "BUSYGROUP", 9) != 0) {
-			log_warnx("ingest: creating the group on %s: %s",
-			    ig->stream, reply->str);
-			redis_drop(ig->r, "the group could not be created");
+		if (ingest_on_group(ig, reply) == -1)
 			return;
-		}
-		if (ig->resume != PHASE_IDLE) {
-			ig->phase = ig->resume;		/* cursor kept */
-			ig->resume = PHASE_IDLE;
-			break;
-		}
-		ig->phase = ig->rebuilt ? PHASE_PENDING : PHASE_INFO;
-		snprintf(ig->cursor, sizeof(ig->cursor), ig->rebuilt ? "0" :
-		    "o");
 		break;
 	case PHASE_INFO:
-		ingest_info(ig, reply);
-		ig->phase = PHASE_TOPS;
-		snprintf(ig->cursor, sizeof(ig->cursor), "o");
+		ingest_on_info(ig, reply);
 		break;
 	case PHASE_TOPS:
-		if (ig->cursor[0] == 'o') {
-			ig->out->outcomes_top = ingest_top_id(reply);
-			snprintf(ig->cursor, sizeof(ig->cursor), "a");
-			break;
-		}
-		if (ig->cursor[0] == 'a') {
-			ig->out->alerts_top = ingest_top_id(reply);
-			snprintf(ig->cursor, sizeof(ig->cursor), "d");
-			break;
-		}
-		ig->out->dead_top = ingest_top_id(reply);
-		if (ig->upto.ms == 0 && ig->upto.seq == 0) {
-			ingest_rebuilt_now(ig);
-			break;
-		}
-		ig->phase = PHASE_DEAD;
-		ingest_rebuild_start(ig);
+		ingest_on_top(ig, reply);
 		break;
 	case PHASE_DEAD:
-		n = reply->type == REDIS_REPLY_ARRAY ? reply->elements : 0;
-		for (i = 0; i < n; i++) {
-			const redisReply *en = reply->element[i];
-
-			if (en->type != REDIS_REPLY_ARRAY ||
-			    en->elements < 1 ||
-			    en->element[0]->type != REDIS_REPLY_STRING ||
-			    sid_parse(en->element[0]->str,
-			    en->element[0]->len, &id) == -1)
-				continue;
-			if (ig->ndead == ig->deadcap) {
-				ig->deadcap = ig->deadcap ? ig->deadcap * 2 :
-				    256;
-				ig->deadset = xreallocarray(ig->deadset,
-				    ig->deadcap, sizeof(*ig->deadset));
-			}
-			ig->deadset[ig->ndead++] = id;
-		}
-		if (n > 0 && ig->ndead > 0) {
-			ingest_cursor_after(ig, &ig->deadset[ig->ndead - 1]);
-			break;
-		}
-		ig->phase = PHASE_REBUILD;
-		ingest_rebuild_start(ig);
+		ingest_on_dead(ig, reply);
 		break;
 	case PHASE_REBUILD:
-		if (ingest_batch(ig, reply, 0, &id) == 0) {
-			ingest_rebuilt_now(ig);
-			break;
-		}
-		ingest_cursor_after(ig, &id);
+		ingest_on_rebuild(ig, reply);
 		break;
 	case PHASE_PENDING:
-		list = ingest_stream_entries(reply);
-		if (list == NULL || ingest_batch(ig, list, 1, &id) == 0) {
-			ig->phase = PHASE_LIVE;
-			break;
-		}
-		sid_format(&id, ig->cursor, sizeof(ig->cursor));
+		ingest_on_pending(ig, reply);
 		break;
 	case PHASE_LIVE:
-		list = ingest_stream_entries(reply);
-		n = list != NULL && list->type == REDIS_REPLY_ARRAY ?
-		    list->elements : 0;
-		ig->caught_up = (int64_t)n < ig->nread;
-		/* behind: ask for the next batch while this one is handled */
-		if (!ig->caught_up)
-			ingest_next(ig);
-		if (list != NULL)
-			ingest_batch(ig, list, 1, &id);
-		else {
-			engine_advance(ig->e, now_wall_ms(), 1);
-			output_flush(ig->out, NULL, NULL, 0);
-		}
-		if (ig->stopping && ig->stopped != NULL) {
-			ig->stopped(ig->stopped_arg);
-			ig->stopped = NULL;
+		if (ingest_on_live(ig, reply) == -1)
 			return;
-		}
 		break;
 	}
 	ingest_next(ig);

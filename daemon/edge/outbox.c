@@ -1,6 +1,5 @@
 /* The writer's queue: ordered, answered, and re-sent after a reconnect. */
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +9,7 @@
 #include "xmalloc.h"
 
 #define OUTBOX_TIMEOUT	10000	/* ms for Redis to answer a write */
+#define OUTBOX_WARN_MAX	10	/* refused writes logged, then silence */
 
 /* A write, kept in the protocol's format, ready to send again. */
 struct obcmd {
@@ -93,64 +93,6 @@ outbox_queue(struct outbox *ob, struct obcmd *c)
 		outbox_send(ob, c);
 }
 
-/* Writes "$len\r\n", without printf: it runs for every argument. */
-static size_t
-resp_prefix(char *p, size_t len)
-{
-	char	 digits[24];
-	size_t	 n = 0, i = 0;
-
-	do
-		digits[n++] = (char)('0' + len % 10);
-	while ((len /= 10) != 0);
-	p[i++] = '$';
-	while (n > 0)
-		p[i++] = digits[--n];
-	p[i++] = '\r';
-	p[i++] = '\n';
-	return (i);
-}
-
-/* Appends one argument: "$len\r\n" arg "\r\n". */
-void
-resp_add(struct resp *r, const char *s, size_t len)
-{
-	size_t	 need = len + 32;
-
-	if (r->cap - r->len < need) {
-		r->cap = r->cap * 2 > r->len + need ? r->cap * 2 :
-		    r->len + need;
-		r->buf = xreallocarray(r->buf, r->cap, 1);
-	}
-	r->len += resp_prefix(r->buf + r->len, len);
-	memcpy(r->buf + r->len, s, len);
-	r->len += len;
-	r->buf[r->len++] = '\r';
-	r->buf[r->len++] = '\n';
-	r->nargs++;
-}
-
-void
-resp_addstr(struct resp *r, const char *s)
-{
-	resp_add(r, s, strlen(s));
-}
-
-/* Empties the command, keeping its buffer for the next. */
-void
-resp_reset(struct resp *r)
-{
-	r->len = 0;
-	r->nargs = 0;
-}
-
-void
-resp_clear(struct resp *r)
-{
-	free(r->buf);
-	memset(r, 0, sizeof(*r));
-}
-
 /*
  * Queues a write: the arguments of head, then those of tail (NULL for
  * none), as one command, and sends it at once when the links are up.
@@ -171,11 +113,11 @@ outbox_push(struct outbox *ob, int retain, const struct resp *head,
 		nargs += tail->nargs;
 		len += tail->len;
 	}
-	c = xmalloc(sizeof(*c) + len + 32);
+	c = xmalloc(sizeof(*c) + RESP_PREFIX_MAX + len);
 	c->next = NULL;
 	c->retain = retain;
 	c->sent = 0;
-	c->len = sprintf(c->raw, "*%zu\r\n", nargs);
+	c->len = resp_header(c->raw, nargs);
 	memcpy(c->raw + c->len, head->buf, head->len);
 	c->len += head->len;
 	if (tail != NULL) {
@@ -237,7 +179,7 @@ outbox_reply_cb(redisReply *reply, void *arg)
 		ob->stats.already++;
 	else {
 		ob->stats.errors++;
-		if (ob->warned++ < 10)
+		if (ob->warned++ < OUTBOX_WARN_MAX)
 			log_warnx("redis: a write was refused: %.*s",
 			    (int)reply->len, reply->str);
 	}

@@ -6,15 +6,15 @@
 
 #include <sys/time.h>
 
-#include <errno.h>
 #include <stddef.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <event2/event.h>
 #include <hiredis/adapters/libevent.h>
 
+#include "arena.h"
+#include "file.h"
 #include "log.h"
 #include "now.h"
 #include "redis.h"
@@ -22,7 +22,13 @@
 
 #define REDIS_BACKOFF_MIN	100	/* ms */
 #define REDIS_BACKOFF_MAX	5000
-#define REDIS_MAX_CALLS		8192	/* deadlines tracked per link */
+#define REDIS_HELLO_TIMEOUT	5000	/* ms to answer AUTH and PING */
+#define REDIS_HELLO_ARGS	3	/* AUTH [user] password */
+#define REDIS_CALLS_MIN		64	/* first size of a link's ring */
+/* Failed dials between two warnings: a minute at the longest backoff. */
+#define REDIS_WARN_EVERY	12
+#define REDIS_NLINKS		2	/* enum redis_link */
+#define REDIS_LOADING		"LOADING"	/* an error while it loads */
 
 /* A command in flight: its deadline, and whom to tell. */
 struct redis_call {
@@ -36,8 +42,7 @@ struct redis_call {
 
 struct redis_conn {
 	struct redis		*owner;
-	struct arena_chunk	*arena;		/* the reply being read */
-	size_t			 arena_total;
+	struct arena		*arena;		/* the reply being read */
 	redisAsyncContext	*ac;
 	int			 ready;		/* answered PING */
 	struct event		*silence;
@@ -54,7 +59,7 @@ struct redis {
 	char			*user;		/* NULL: no ACL user */
 	char			*password;	/* NULL: no AUTH */
 	struct redis_hooks	 hooks;
-	struct redis_conn	 link[2];
+	struct redis_conn	 link[REDIS_NLINKS];
 	struct event		*redial;
 	struct event		*teardown;
 	int64_t			 backoff;
@@ -77,6 +82,13 @@ static int	redis_queue(struct redis *, int, int64_t, redis_reply_cb,
 		    void *, int, const char **, const size_t *, const char *,
 		    size_t);
 
+static void
+redis_timeval(int64_t ms, struct timeval *tv)
+{
+	tv->tv_sec = ms / 1000;
+	tv->tv_usec = (ms % 1000) * 1000;
+}
+
 /* Arms a link's silence timer for its oldest command still unanswered. */
 static void
 redis_arm(struct redis *r, int i)
@@ -92,8 +104,7 @@ redis_arm(struct redis *r, int i)
 	ms = l->calls[l->head].deadline - now_mono_ms();
 	if (ms < 0)
 		ms = 0;
-	tv.tv_sec = ms / 1000;
-	tv.tv_usec = (ms % 1000) * 1000;
+	redis_timeval(ms, &tv);
 	evtimer_add(l->silence, &tv);
 }
 
@@ -182,7 +193,7 @@ redis_queue(struct redis *r, int i, int64_t timeout_ms, redis_reply_cb cb,
 	if (l->ac == NULL)
 		return (-1);
 	if (l->count == l->cap) {
-		cap = l->cap == 0 ? 64 : l->cap * 2;
+		cap = l->cap == 0 ? REDIS_CALLS_MIN : l->cap * 2;
 		calls = xreallocarray(NULL, cap, sizeof(*calls));
 		for (n = 0; n < l->count; n++)
 			calls[n] = l->calls[(l->head + n) % l->cap];
@@ -234,7 +245,8 @@ redis_ping_cb(redisReply *reply, void *arg)
 	if (reply == NULL)
 		return;
 	if (reply->type == REDIS_REPLY_ERROR) {
-		redis_drop(r, strncmp(reply->str, "LOADING", 7) == 0 ?
+		redis_drop(r, strncmp(reply->str, REDIS_LOADING,
+		    strlen(REDIS_LOADING)) == 0 ?
 		    "the server is loading its dataset" : reply->str);
 		return;
 	}
@@ -250,7 +262,7 @@ redis_check_up(struct redis *r)
 
 	if (r->up)
 		return;
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < REDIS_NLINKS; i++)
 		if (!r->link[i].ready)
 			return;
 	r->up = 1;
@@ -291,8 +303,8 @@ redis_connect_cb(const redisAsyncContext *ac, int status)
 {
 	struct redis	*r;
 	int		 i;
-	const char	*argv[3];
-	size_t		 argvlen[3];
+	const char	*argv[REDIS_HELLO_ARGS];
+	size_t		 argvlen[REDIS_HELLO_ARGS];
 	int		 argc = 0;
 
 	r = redis_of(ac, &i);
@@ -312,12 +324,13 @@ redis_connect_cb(const redisAsyncContext *ac, int status)
 		}
 		argv[argc] = r->password;
 		argvlen[argc++] = strlen(r->password);
-		redis_send(r, i, 5000, redis_auth_cb, &r->link[i], argc, argv,
-		    argvlen);
+		redis_send(r, i, REDIS_HELLO_TIMEOUT, redis_auth_cb,
+		    &r->link[i], argc, argv, argvlen);
 	}
 	argv[0] = "PING";
 	argvlen[0] = 4;
-	redis_send(r, i, 5000, redis_ping_cb, &r->link[i], 1, argv, argvlen);
+	redis_send(r, i, REDIS_HELLO_TIMEOUT, redis_ping_cb, &r->link[i], 1,
+	    argv, argvlen);
 }
 
 static void
@@ -334,162 +347,6 @@ redis_disconnect_cb(const redisAsyncContext *ac, int status)
 	redis_drop(r, ac->err ? ac->errstr : "connection closed");
 }
 
-/*
- * Reply objects from an arena.  hiredis builds one reply at a time, hands
- * it to its callback and frees it, so the objects of a reply (a thousand
- * entries are tens of thousands of them) are carved from a per-link arena
- * that the free of the reply resets.  They keep redisReply's layout.
- */
-#define ARENA_CHUNK	(256 * 1024)
-
-struct arena_chunk {
-	struct arena_chunk	*next;
-	size_t			 size;
-	size_t			 used;
-	char			 data[];
-};
-
-struct arena_reply {
-	struct redis_conn	*link;
-	redisReply		 r;
-};
-
-static void *
-arena_alloc(struct redis_conn *l, size_t n)
-{
-	struct arena_chunk	*c = l->arena;
-	size_t			 size;
-
-	n = (n + 15) & ~(size_t)15;
-	if (c == NULL || c->size - c->used < n) {
-		size = n > ARENA_CHUNK ? n : ARENA_CHUNK;
-		c = xmalloc(sizeof(*c) + size);
-		c->size = size;
-		c->used = 0;
-		c->next = l->arena;
-		l->arena = c;
-		l->arena_total += size;
-	}
-	c->used += n;
-	return (c->data + c->used - n);
-}
-
-/* Empties the arena, keeping one chunk big enough for the last reply. */
-static void
-arena_reset(struct redis_conn *l)
-{
-	struct arena_chunk	*c, *next;
-	size_t			 total = l->arena_total;
-
-	if (l->arena == NULL)
-		return;
-	if (l->arena->next == NULL) {
-		l->arena->used = 0;
-		return;
-	}
-	for (c = l->arena; c != NULL; c = next) {
-		next = c->next;
-		free(c);
-	}
-	l->arena = NULL;
-	l->arena_total = 0;
-	c = xmalloc(sizeof(*c) + total);
-	c->size = total;
-	c->used = 0;
-	c->next = NULL;
-	l->arena = c;
-	l->arena_total = total;
-}
-
-static void
-arena_free(struct redis_conn *l)
-{
-	struct arena_chunk	*c, *next;
-
-	for (c = l->arena; c != NULL; c = next) {
-		next = c->next;
-		free(c);
-	}
-	l->arena = NULL;
-	l->arena_total = 0;
-}
-
-static redisReply *
-arena_reply(const redisReadTask *task, int type)
-{
-	struct redis_conn	*l = task->privdata;
-	struct arena_reply	*a;
-	redisReply		*parent;
-
-	a = arena_alloc(l, sizeof(*a));
-	memset(a, 0, sizeof(*a));
-	a->link = l;
-	a->r.type = type;
-	if (task->parent != NULL) {
-		parent = task->parent->obj;
-		parent->element[task->idx] = &a->r;
-	}
-	return (&a->r);
-}
-
-static void *
-arena_string(const redisReadTask *task, char *str, size_t len)
-{
-	redisReply	*r = arena_reply(task, task->type);
-
-	r->str = arena_alloc(task->privdata, len + 1);
-	memcpy(r->str, str, len);
-	r->str[len] = '\0';
-	r->len = len;
-	return (r);
-}
-
-static void *
-arena_array(const redisReadTask *task, int elements)
-{
-	redisReply	*r = arena_reply(task, REDIS_REPLY_ARRAY);
-
-	r->elements = elements;
-	if (elements > 0)
-		r->element = arena_alloc(task->privdata,
-		    elements * sizeof(*r->element));
-	return (r);
-}
-
-static void *
-arena_integer(const redisReadTask *task, long long v)
-{
-	redisReply	*r = arena_reply(task, REDIS_REPLY_INTEGER);
-
-	r->integer = v;
-	return (r);
-}
-
-static void *
-arena_nil(const redisReadTask *task)
-{
-	return (arena_reply(task, REDIS_REPLY_NIL));
-}
-
-/* Called on a whole reply only: everything in the arena goes. */
-static void
-arena_free_object(void *obj)
-{
-	struct arena_reply	*a;
-
-	a = (struct arena_reply *)((char *)obj -
-	    offsetof(struct arena_reply, r));
-	arena_reset(a->link);
-}
-
-static redisReplyObjectFunctions arena_functions = {
-	arena_string,
-	arena_array,
-	arena_integer,
-	arena_nil,
-	arena_free_object
-};
-
 /* Opens both links. */
 static void
 redis_dial(struct redis *r)
@@ -497,7 +354,7 @@ redis_dial(struct redis *r)
 	redisAsyncContext	*ac;
 	int			 i;
 
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < REDIS_NLINKS; i++) {
 		ac = redisAsyncConnect(r->host, r->port);
 		if (ac == NULL || ac->err) {
 			log_warnx("redis: %s: %s", redis_link_names[i],
@@ -510,8 +367,7 @@ redis_dial(struct redis *r)
 		ac->data = &r->link[i];
 		/* keep the reply buffer: batches of entries are large */
 		ac->c.reader->maxbuf = 0;
-		ac->c.reader->fn = &arena_functions;
-		ac->c.reader->privdata = &r->link[i];
+		arena_attach(r->link[i].arena, ac->c.reader);
 		r->link[i].ac = ac;
 		r->link[i].ready = 0;
 		redisLibeventAttach(ac, r->base);
@@ -546,7 +402,7 @@ redis_teardown_cb(int fd, short events, void *arg)
 	(void)fd;
 	(void)events;
 	r->up = 0;
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < REDIS_NLINKS; i++) {
 		evtimer_del(r->link[i].silence);
 		if ((ac = r->link[i].ac) != NULL) {
 			r->link[i].ac = NULL;
@@ -559,7 +415,7 @@ redis_teardown_cb(int fd, short events, void *arg)
 	/* one line per outage, then one a minute while it lasts */
 	if (was_up)
 		r->fails = 0;
-	if (r->fails++ % 12 == 0)
+	if (r->fails++ % REDIS_WARN_EVERY == 0)
 		log_warnx("redis: %s:%d: %s; retrying", r->host, r->port,
 		    r->why != NULL ? r->why : "lost");
 	else
@@ -572,8 +428,7 @@ redis_teardown_cb(int fd, short events, void *arg)
 		if (r->hooks.down != NULL)
 			r->hooks.down(r->hooks.arg);
 	}
-	tv.tv_sec = r->backoff / 1000;
-	tv.tv_usec = (r->backoff % 1000) * 1000;
+	redis_timeval(r->backoff, &tv);
 	evtimer_add(r->redial, &tv);
 	r->backoff *= 2;
 	if (r->backoff > REDIS_BACKOFF_MAX)
@@ -613,8 +468,9 @@ redis_new(struct event_base *base, const char *host, int port,
 	r->backoff = REDIS_BACKOFF_MIN;
 	r->redial = evtimer_new(base, redis_redial_cb, r);
 	r->teardown = event_new(base, -1, 0, redis_teardown_cb, r);
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < REDIS_NLINKS; i++) {
 		r->link[i].owner = r;
+		r->link[i].arena = arena_new();
 		r->link[i].silence = evtimer_new(base, redis_silence_cb,
 		    &r->link[i]);
 	}
@@ -650,14 +506,14 @@ redis_free(struct redis *r)
 		return;
 	r->session++;
 	r->up = 0;
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < REDIS_NLINKS; i++) {
 		if ((ac = r->link[i].ac) != NULL) {
 			r->link[i].ac = NULL;
 			redis_close(ac);
 		}
 		event_free(r->link[i].silence);
 		free(r->link[i].calls);
-		arena_free(&r->link[i]);
+		arena_free(r->link[i].arena);
 	}
 	event_free(r->redial);
 	event_free(r->teardown);
@@ -671,51 +527,12 @@ redis_free(struct redis *r)
 }
 
 /*
- * Reads a password file: "password" or "user password" on its first
- * line.  "credential:NAME" reads $CREDENTIALS_DIRECTORY/NAME (systemd's
- * LoadCredential=).  The secret never reaches a log or an error.
+ * Reads the password file: file_secret_load under the name main.c has
+ * always called.
  */
 int
 redis_password_load(const char *spec, char **user, char **password,
     char *err, size_t errlen)
 {
-	char	 path[4096], buf[1024], *sp, *end;
-	const char *dir;
-	FILE	*f;
-	size_t	 n;
-
-	*user = *password = NULL;
-	if (spec == NULL || *spec == '\0')
-		return (0);
-	if (strncmp(spec, "credential:", 11) == 0) {
-		if ((dir = getenv("CREDENTIALS_DIRECTORY")) == NULL) {
-			snprintf(err, errlen, "%s: CREDENTIALS_DIRECTORY is "
-			    "not set", spec);
-			return (-1);
-		}
-		snprintf(path, sizeof(path), "%s/%s", dir, spec + 11);
-	} else
-		snprintf(path, sizeof(path), "%s", spec);
-	if ((f = fopen(path, "re")) == NULL) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return (-1);
-	}
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	buf[strcspn(buf, "\r\n")] = '\0';
-	for (end = buf + strlen(buf); end > buf && end[-1] == ' '; end--)
-		*--end = '\0';
-	if (buf[0] == '\0') {
-		snprintf(err, errlen, "%s: empty password file", path);
-		return (-1);
-	}
-	if ((sp = strchr(buf, ' ')) != NULL) {
-		*sp++ = '\0';
-		*user = xstrdup(buf);
-		*password = xstrdup(sp);
-	} else
-		*password = xstrdup(buf);
-	explicit_bzero(buf, sizeof(buf));
-	return (0);
+	return (file_secret_load(spec, user, password, err, errlen));
 }

@@ -10,5 +10,7 @@ struct conf;
 
 char		*file_read(const char *, size_t *, char *, size_t);
 struct conf	*conf_load(const char *, char *, size_t);
+int		 file_secret_load(const char *, char **, char **, char *,
+		    size_t);
 
 #endif

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "resp.h"
+
 struct outbox;
 struct redis;
 
@@ -20,19 +22,6 @@ struct outbox_stats {
 	uint64_t	 errors;	/* refused for another reason */
 	uint64_t	 dropped;	/* unretained, lost with a connection */
 };
-
-/* A command being built, its arguments in the protocol's format. */
-struct resp {
-	char		*buf;
-	size_t		 len;
-	size_t		 cap;
-	size_t		 nargs;
-};
-
-void		 resp_add(struct resp *, const char *, size_t);
-void		 resp_addstr(struct resp *, const char *);
-void		 resp_reset(struct resp *);
-void		 resp_clear(struct resp *);
 
 struct outbox	*outbox_new(struct redis *, void (*)(void *), void *);
 void		 outbox_free(struct outbox *);
