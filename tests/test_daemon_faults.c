@@ -1,5 +1,5 @@
 /*
- * The daemon against faults (CONTRACT sections 1, 5 and 7): SIGKILLs
+ * The daemon against faults (replytimed(8)): SIGKILLs
  * mid-backlog, redis-server killed, paused, out of memory or dropping
  * its clients, a SIGTERM during the rebuild, hostile entries.  A run
  * through the fault must write what a run without it writes.

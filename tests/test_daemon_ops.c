@@ -1,5 +1,5 @@
 /*
- * The daemon in operation (CONTRACT section 7): --check-config and a
+ * The daemon in operation (replytimed(8), SIGNALS): --check-config and a
  * refused SIGHUP, systemd notifications, SIGTERM's final snapshot, the
  * consumer group created and created again, Redis passwords.
  */

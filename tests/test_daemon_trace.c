@@ -1,6 +1,6 @@
 /*
- * The daemon against a real redis-server, to the field (CONTRACT
- * sections 1, 2 and 4): the dead letters, outcomes and snapshot of a
+ * The daemon against a real redis-server, to the field (replytimed(8),
+ * INPUT, METRICS and OUTPUTS): the dead letters, outcomes and snapshot of a
  * hand-built trace, and the dead letters of the generator's traffic.
  */
 
@@ -151,7 +151,7 @@ static const struct wout outcomes1[] = {
 
 #define NOUT1	(sizeof(outcomes1) / sizeof(outcomes1[0]))
 
-/* The METRICS fields in CONTRACT order; NIL expects null. */
+/* The METRICS fields in the snapshot's order; NIL expects null. */
 #define NMETRIC	18
 #define NIL	NAN
 

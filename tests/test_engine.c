@@ -1,4 +1,4 @@
-/* The engine's rules (CONTRACT sections 2 and 3), one test per rule. */
+/* The engine's rules (replytimed(8), METRICS), one test per rule. */
 
 #include <criterion/criterion.h>
 

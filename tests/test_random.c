@@ -1,7 +1,8 @@
 /*
  * Randomized traces checked against a brute-force recomputation: each
- * conversation is simulated on its own, straight from CONTRACT section
- * 3, and the outcomes and every scope's windows must match the engine's.
+ * conversation is simulated on its own, straight from the rules of
+ * replytimed(8), and the outcomes and every scope's windows must match
+ * the engine's.
  */
 
 #include <criterion/criterion.h>

@@ -1,4 +1,4 @@
-/* The snapshot document: exactly the shape of CONTRACT section 4. */
+/* The snapshot document: exactly the shape replytimed(8) gives. */
 
 #include <criterion/criterion.h>
 

@@ -1,6 +1,6 @@
 /*
- * The daemon's HTTP face against a real redis-server (CONTRACT section
- * 6): the API equals what Redis holds, /metrics passes promtool, /readyz
+ * The daemon's HTTP face against a real redis-server (replytimed(8),
+ * HTTP): the API equals what Redis holds, /metrics passes promtool, /readyz
  * follows Redis, /events carries live snapshots and alerts, and the
  * wallboard page renders every agent in a headless chromium.
  */

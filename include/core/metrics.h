@@ -1,5 +1,5 @@
 /*
- * The METRICS fields of a window (CONTRACT section 4), described once.
+ * The METRICS fields of a window (replytimed(8)), described once.
  * Adding a metric is one line here plus its computation in window.c.
  */
 #ifndef METRICS_H

@@ -1,5 +1,5 @@
 /*
- * The HTTP routes (CONTRACT section 6) and the decision on a request:
+ * The HTTP routes (replytimed(8), HTTP) and the decision on a request:
  * which route it asks for, or the status that refuses it.  Pure, so
  * that it is tested and fuzzed without a socket.
  */

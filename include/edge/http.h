@@ -1,5 +1,5 @@
 /*
- * The HTTP face (CONTRACT section 6): evhttp on http.listen serving the
+ * The HTTP face (replytimed(8), HTTP): evhttp on http.listen serving the
  * snapshot, the firing alerts, /metrics, the health checks, the
  * wallboard page and its Server-Sent Events stream.
  */

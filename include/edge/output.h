@@ -1,7 +1,7 @@
 /*
  * What the daemon writes to Redis: outcomes, alert transitions, dead
  * letters, acks, the snapshot and the trimming of the events stream
- * (CONTRACT sections 1, 4 and 5).  Outcomes, alerts and dead letters
+ * (replytimed(8), OUTPUTS).  Outcomes, alerts and dead letters
  * carry explicit stream IDs, so a replay after a restart writes each of
  * them exactly once; a batch of them goes to Redis as one script call.
  */
