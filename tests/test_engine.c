@@ -644,7 +644,7 @@ Test(engine, late_does_not_depend_on_read_batches)
 struct alert_rec {
 	int	 firing;
 	int	 resolved;
-	char	 last_id[128];
+	char	 last_id[ALERT_ID_MAX];
 	int64_t	 last_ts;
 };
 
