@@ -368,6 +368,35 @@ kill_at(struct rdaemon *d, long long at, long long total)
 	return (mid);
 }
 
+/*
+ * Writes the trace (then frees it) to the reference's stream and to the
+ * one under test, runs the reference daemon, which nothing disturbs, to
+ * the end of it, stops it, and returns the outcomes it wrote.
+ */
+static long long
+fault_reference(struct stream_list *trace, int64_t end)
+{
+	long long	 nref;
+	int		 r;
+
+	cr_assert_eq(stream_add_list(fx.rc, "ref:events", trace, 0,
+	    trace->n), 0);
+	cr_assert_eq(stream_add_list(fx.rc, "cs:events", trace, 0,
+	    trace->n), 0);
+	stream_list_free(trace);
+	fx_start_daemon(&fx.dm[0], "ref.json",
+	    "\"redis\": {\"prefix\": \"ref\"}, " KILL_RULES, NULL);
+	r = fx_wait_settled("ref", end, 1, &fx.dm[0], 30000);
+	cr_assert_eq(r, 1, "the reference run did not settle (daemon %s)",
+	    fx_dstate(&fx.dm[0]));
+	nref = fx_xlen("ref:outcomes");
+	cr_log_info("reference: %lld outcomes", nref);
+	rdaemon_signal(&fx.dm[0], SIGTERM);
+	cr_expect_eq(rdaemon_wait_exit(&fx.dm[0], 5000), 0, "SIGTERM: %s",
+	    fx_dstate(&fx.dm[0]));
+	return (nref);
+}
+
 Test(daemon, kill_and_restart)
 {
 	struct stream_list	 trace = { 0 };
@@ -381,23 +410,7 @@ Test(daemon, kill_and_restart)
 	gen_trace(&trace, 0x5eedULL, start, end, 5000, 240000);
 	cr_log_info("kill_and_restart: %zu events", trace.n);
 	fx_start_redis(0);
-	cr_assert_eq(stream_add_list(fx.rc, "ref:events", &trace, 0,
-	    trace.n), 0);
-	cr_assert_eq(stream_add_list(fx.rc, "cs:events", &trace, 0,
-	    trace.n), 0);
-	stream_list_free(&trace);
-
-	/* the reference: one run that never stops */
-	fx_start_daemon(&fx.dm[0], "ref.json",
-	    "\"redis\": {\"prefix\": \"ref\"}, " KILL_RULES, NULL);
-	r = fx_wait_settled("ref", end, 1, &fx.dm[0], 30000);
-	cr_assert_eq(r, 1, "the reference run did not settle (daemon %s)",
-	    fx_dstate(&fx.dm[0]));
-	nref = fx_xlen("ref:outcomes");
-	cr_log_info("reference: %lld outcomes", nref);
-	rdaemon_signal(&fx.dm[0], SIGTERM);
-	cr_expect_eq(rdaemon_wait_exit(&fx.dm[0], 5000), 0, "SIGTERM: %s",
-	    fx_dstate(&fx.dm[0]));
+	nref = fault_reference(&trace, end);
 
 	/* the same backlog in small reads, killed twice on the way */
 	fx_start_daemon(&fx.dm[1], "cs.json",
@@ -604,21 +617,8 @@ fault_run(enum fault f, uint64_t seed, int minutes, int nconv)
 	end = start + minutes * MIN;
 	gen_trace(&trace, seed, start, end, nconv, 240000);
 	fx_start_redis(f == FAULT_REDIS_KILL);
-	cr_assert_eq(stream_add_list(fx.rc, "ref:events", &trace, 0,
-	    trace.n), 0);
-	cr_assert_eq(stream_add_list(fx.rc, "cs:events", &trace, 0,
-	    trace.n), 0);
 	cr_log_info("fault %d: %zu events", f, trace.n);
-	stream_list_free(&trace);
-
-	fx_start_daemon(&fx.dm[0], "ref.json",
-	    "\"redis\": {\"prefix\": \"ref\"}, " KILL_RULES, NULL);
-	r = fx_wait_settled("ref", end, 1, &fx.dm[0], 30000);
-	cr_assert_eq(r, 1, "the reference run did not settle (daemon %s)",
-	    fx_dstate(&fx.dm[0]));
-	nref = fx_xlen("ref:outcomes");
-	rdaemon_signal(&fx.dm[0], SIGTERM);
-	cr_expect_eq(rdaemon_wait_exit(&fx.dm[0], 5000), 0);
+	nref = fault_reference(&trace, end);
 
 	fx_start_daemon(d, "cs.json", "\"ingest\": {\"read_count\": 50}, "
 	    KILL_RULES, NULL);

@@ -12,6 +12,7 @@
 #include <criterion/criterion.h>
 
 #include "entry.h"
+#include "evcheck.h"
 
 #define WALL	1700000000000LL		/* the wall clock in every test */
 #define FUT	300000LL		/* ingest.max_future_ms */
@@ -41,16 +42,6 @@ add(struct tent *t, const char *name, const char *value)
 	addn(t, name, value, strlen(value));
 }
 
-static const char *
-rname(enum reason r)
-{
-	if (r == REASON_NONE)
-		return ("none");
-	if (r < 0 || r >= REASON_COUNT)
-		return ("out-of-range");
-	return (reason_names[r]);
-}
-
 static struct chat_event *
 parse(const struct tent *t, const char *id, enum reason *r)
 {
@@ -68,9 +59,9 @@ want(const struct tent *t, const char *id, enum reason w)
 	ev = parse(t, id, &r);
 	if (ev != NULL) {
 		chat_event_free(ev);
-		cr_assert_fail("accepted, wanted %s", rname(w));
+		cr_assert_fail("accepted, wanted %s", evcheck_reason(w));
 	}
-	cr_assert_eq(r, w, "got %s, wanted %s", rname(r), rname(w));
+	cr_assert_eq(r, w, "got %s, wanted %s", evcheck_reason(r), evcheck_reason(w));
 }
 
 /* Asserts that the entry is accepted and returns the event. */
@@ -81,25 +72,9 @@ ok(const struct tent *t, const char *id)
 	enum reason	 r;
 
 	ev = parse(t, id, &r);
-	cr_assert_not_null(ev, "refused: %s", rname(r));
+	cr_assert_not_null(ev, "refused: %s", evcheck_reason(r));
 	cr_assert_eq(r, REASON_NONE);
 	return (ev);
-}
-
-static void
-check_str(const char *what, const char *got, uint16_t gotlen,
-    const char *w, size_t wlen)
-{
-	if (w == NULL) {
-		cr_assert_null(got, "%s should be absent", what);
-		cr_assert_eq(gotlen, 0, "%s length", what);
-		return;
-	}
-	cr_assert_not_null(got, "%s should be present", what);
-	cr_assert_eq(gotlen, wlen, "%s length %u, wanted %zu", what,
-	    (unsigned)gotlen, wlen);
-	cr_assert(memcmp(got, w, wlen) == 0, "%s differs", what);
-	cr_assert_eq(got[gotlen], '\0', "%s not NUL-terminated", what);
 }
 
 /* Checks every field of an event; NULL strings mean absent. */
@@ -113,13 +88,13 @@ check_ev(const struct chat_event *ev, int64_t ts, enum event_type type,
 	cr_assert_eq(ev->seq, 0);
 	cr_assert_eq(ev->type, type, "type %d, wanted %d", ev->type, type);
 	cr_assert_eq(ev->role, role, "role %d, wanted %d", ev->role, role);
-	check_str("conversation", ev->conv, ev->convlen, conv,
+	evcheck_str("conversation", ev->conv, ev->convlen, conv,
 	    conv ? strlen(conv) : 0);
-	check_str("agent", ev->agent, ev->agentlen, agent,
+	evcheck_str("agent", ev->agent, ev->agentlen, agent,
 	    agent ? strlen(agent) : 0);
-	check_str("team", ev->team, ev->teamlen, team,
+	evcheck_str("team", ev->team, ev->teamlen, team,
 	    team ? strlen(team) : 0);
-	check_str("message_id", ev->msgid, ev->msgidlen, msgid,
+	evcheck_str("message_id", ev->msgid, ev->msgidlen, msgid,
 	    msgid ? strlen(msgid) : 0);
 }
 
@@ -903,7 +878,7 @@ Test(entry, invalid_utf8)
 	json1(&t, "{\"conversation\":\"\\ud83d\\ude00\","
 	    "\"role\":\"customer\"}");
 	ev = ok(&t, ID);
-	check_str("conversation", ev->conv, ev->convlen, "\xf0\x9f\x98\x80",
+	evcheck_str("conversation", ev->conv, ev->convlen, "\xf0\x9f\x98\x80",
 	    4);
 	chat_event_free(ev);
 }

@@ -15,40 +15,13 @@
 #include <jansson.h>
 
 #include "entry.h"
+#include "evcheck.h"
 #include "prng.h"
 
 #define WALL	1700000000000LL		/* the wall clock in every test */
 #define FUT	300000LL		/* ingest.max_future_ms */
 #define ID	"1700000000000-0"	/* its ms part is WALL */
 #define MAXF	64
-
-/* A reason's name, for messages, whatever the value. */
-static const char *
-rname(enum reason r)
-{
-	if (r == REASON_NONE)
-		return ("none");
-	if (r < 0 || r >= REASON_COUNT)
-		return ("out-of-range");
-	return (reason_names[r]);
-}
-
-/* Asserts that got is w (wlen bytes, NUL-terminated), or absent for NULL. */
-static void
-check_str(const char *what, const char *got, uint16_t gotlen,
-    const char *w, size_t wlen)
-{
-	if (w == NULL) {
-		cr_assert_null(got, "%s should be absent", what);
-		cr_assert_eq(gotlen, 0, "%s length", what);
-		return;
-	}
-	cr_assert_not_null(got, "%s should be present", what);
-	cr_assert_eq(gotlen, wlen, "%s length %u, wanted %zu", what,
-	    (unsigned)gotlen, wlen);
-	cr_assert(memcmp(got, w, wlen) == 0, "%s differs", what);
-	cr_assert_eq(got[gotlen], '\0', "%s not NUL-terminated", what);
-}
 
 /* An independent strict UTF-8 check: decode, then judge the code point. */
 static int
@@ -399,13 +372,13 @@ check_gen(const struct chat_event *ev, const struct gen *g)
 	cr_assert_eq(ev->seq, 0);
 	cr_assert_eq((int)ev->type, g->type);
 	cr_assert_eq((int)ev->role, g->role);
-	check_str("conversation", ev->conv, ev->convlen,
+	evcheck_str("conversation", ev->conv, ev->convlen,
 	    g->len[0] ? g->str[0] : NULL, g->len[0]);
-	check_str("agent", ev->agent, ev->agentlen,
+	evcheck_str("agent", ev->agent, ev->agentlen,
 	    g->len[1] ? g->str[1] : NULL, g->len[1]);
-	check_str("team", ev->team, ev->teamlen,
+	evcheck_str("team", ev->team, ev->teamlen,
 	    g->len[2] ? g->str[2] : NULL, g->len[2]);
-	check_str("message_id", ev->msgid, ev->msgidlen,
+	evcheck_str("message_id", ev->msgid, ev->msgidlen,
 	    g->len[3] ? g->str[3] : NULL, g->len[3]);
 }
 
@@ -427,7 +400,7 @@ Test(entry, random_roundtrip)
 			gen_flat(&s, &g, &o);
 			ev = entry_parse(g.id, o.f, o.n, WALL, FUT, &r);
 			cr_assert_not_null(ev, "seed %zu case %d flat: %s", i,
-			    n, rname(r));
+			    n, evcheck_reason(r));
 			check_gen(ev, &g);
 			chat_event_free(ev);
 			own_free(&o);
@@ -435,7 +408,7 @@ Test(entry, random_roundtrip)
 			gen_json(&s, &g, &o);
 			ev = entry_parse(g.id, o.f, o.n, WALL, FUT, &r);
 			cr_assert_not_null(ev, "seed %zu case %d json: %s", i,
-			    n, rname(r));
+			    n, evcheck_reason(r));
 			check_gen(ev, &g);
 			chat_event_free(ev);
 			own_free(&o);
@@ -462,7 +435,7 @@ static void
 check_same(const char *what, const char *got, uint16_t len,
     const struct entry_field *f)
 {
-	check_str(what, got, len, f ? f->value : NULL, f ? f->valuelen : 0);
+	evcheck_str(what, got, len, f ? f->value : NULL, f ? f->valuelen : 0);
 }
 
 /* What any accepted event must satisfy, whatever the input. */
@@ -658,7 +631,7 @@ utf8_accepted(const unsigned char *b, size_t len)
 	ev = entry_parse(ID, f, 2, WALL, FUT, &r);
 	free(copy);
 	if (ev == NULL) {
-		cr_assert_eq(r, REASON_BAD_CONVERSATION, "got %s", rname(r));
+		cr_assert_eq(r, REASON_BAD_CONVERSATION, "got %s", evcheck_reason(r));
 		return (0);
 	}
 	chat_event_free(ev);
