@@ -1,7 +1,8 @@
 /*
  * The daemon against a real redis-server, to the field (replytimed(8),
- * INPUT, METRICS and OUTPUTS): the dead letters, outcomes and snapshot of a
- * hand-built trace, and the dead letters of the generator's traffic.
+ * Input stream, METRIC DEFINITIONS, OUTPUTS): the dead letters, outcomes
+ * and snapshot of a hand-built trace, and the dead letters of the
+ * generator's traffic.
  */
 
 #include <math.h>

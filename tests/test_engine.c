@@ -1,4 +1,4 @@
-/* The engine's rules (replytimed(8), METRICS), one test per rule. */
+/* The engine's rules (replytimed(8), METRIC DEFINITIONS), one test per rule. */
 
 #include <criterion/criterion.h>
 

@@ -1,6 +1,6 @@
 /*
  * The traffic generator (tools/replytime-gen.c) against a real
- * redis-server: determinism, validity per replytimed(8), INPUT, the
+ * redis-server: determinism, validity per replytimed(8), Input stream, the
  * features of the traffic, live mode, reconnection and errors.
  */
 
@@ -311,7 +311,7 @@ g_check_id(const char *s, const char *empty, const char *oversize)
 }
 
 /*
- * A validator written from replytimed(8), INPUT, alone: parses an entry
+ * A validator written from replytimed(8), Input stream, alone: parses an entry
  * into g and returns NULL when the daemon must accept it, else the
  * reason it must dead-letter it (lateness aside).
  */

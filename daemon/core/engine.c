@@ -1,9 +1,10 @@
 /*
  * The engine: the clock, the reorder buffer, waits and their outcomes
- * (replytimed(8), METRICS).  Everything happens in stamp order: the
- * events the clock has passed and the thresholds it has crossed are
- * merged by time, an event before a threshold at the same millisecond,
- * so a reply at exactly the target still counts as within it.
+ * (replytimed(8), METRIC DEFINITIONS).  Everything happens in stamp
+ * order: the events the clock has passed and the thresholds it has
+ * crossed are merged by time, an event before a threshold at the same
+ * millisecond, so a reply at exactly the target still counts as within
+ * it.
  */
 
 #include <stdio.h>

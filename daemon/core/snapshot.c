@@ -1,6 +1,6 @@
 /*
  * The JSON documents the daemon publishes, built with jansson: the
- * snapshot and the alerts (replytimed(8), SNAPSHOT and ALERTS).
+ * snapshot and the alerts (replytimed(8), OUTPUTS).
  */
 
 #include <math.h>

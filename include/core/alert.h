@@ -1,5 +1,5 @@
 /*
- * Supervisor alerts (replytimed(8), ALERTS).  Metric rules are evaluated at
+ * Supervisor alerts (replytimed(8), OUTPUTS).  Metric rules are evaluated at
  * the clock instants the engine passes them; each (rule, subject) is ok,
  * pending (held, for less than for_s) or firing.  Transitions come out
  * through a sink, in stamp order, like outcomes.

@@ -1,5 +1,5 @@
 /*
- * Stream entry -> chat event (replytimed(8), INPUT).  Pure: the caller
+ * Stream entry -> chat event (replytimed(8), Input stream).  Pure: the caller
  * passes the entry's ID, its fields and the wall clock; a bad entry
  * yields a short reason code for the dead-letter stream.
  */
