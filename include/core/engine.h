@@ -1,7 +1,7 @@
 /*
  * The engine: chat events in, response-time outcomes and windows out
- * (replytimed(8), METRIC DEFINITIONS).  It never reads a clock or does I/O: the
- * caller passes the wall clock with every call.
+ * (replytimed(8), METRIC DEFINITIONS).  It never reads a clock or does
+ * I/O: the caller passes the wall clock with every call.
  */
 #ifndef ENGINE_H
 #define ENGINE_H
