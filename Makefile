@@ -5,6 +5,7 @@ DESTDIR	?=
 BINDIR	?= $(PREFIX)/bin
 SYSCONFDIR ?= /etc
 UNITDIR	?= $(PREFIX)/lib/systemd/system
+MANDIR	?= $(PREFIX)/share/man
 VERSION	 = 0.1.0
 TORTURE_FUZZ_SECONDS ?= 30
 
@@ -49,13 +50,14 @@ STLOBJ	 = $(TLIB:%=$(B)/asan/tests/lib/%.o)
 TLDIR	 = $(B)/obj/tests/lib
 
 # promtool (prometheus) checks /metrics; chromium renders the wallboard;
-# clang and its runtime build the fuzzers; valgrind for make valgrind.
+# clang and its runtime build the fuzzers; valgrind for make valgrind;
+# mandoc lints the manual pages and man-db renders them (make man-lint).
 DEB_PKGS = build-essential pkg-config libevent-dev libhiredis-dev \
 	   libjansson-dev libcriterion-dev redis-server prometheus chromium \
-	   clang libclang-rt-14-dev valgrind
+	   clang libclang-rt-14-dev valgrind mandoc man-db
 
 .PHONY: all deps check test test-asan bench clean valgrind torture demo screenshot \
-	install uninstall test-install layering
+	install uninstall test-install layering man-lint
 all: $(B)/replytimed $(B)/replytime-gen
 
 $(B)/replytimed: $(EOBJ) $(DOBJ)
@@ -119,6 +121,30 @@ layering:
 	fi
 	@echo "layering: $(words $(CORE)) core modules, no edge header reachable, no I/O"
 
+# The manual pages: mandoc finds no warning in either, man-db's groff
+# renders them with no undefined macro (where man is installed), and
+# tools/man-check.sh finds them in agreement with the code (config keys,
+# defaults and bounds, options, signals, routes, streams, figures), then
+# proves on broken copies that it would notice if they were not.
+MANPAGES = daemon/replytimed.8 conf/replytimed.json.5
+man-lint:
+	@command -v mandoc >/dev/null || \
+	    { echo "man-lint: mandoc is missing: make deps"; exit 1; }
+	@for p in $(MANPAGES); do \
+		mandoc -Tlint -Wwarning $$p || \
+		    { echo "man-lint: $$p: mandoc warnings (above)"; exit 1; }; \
+		if command -v man >/dev/null; then \
+			err=$$(MANWIDTH=80 MANROFFOPT=-wmac man -l $$p \
+			    2>&1 >/dev/null); \
+			if [ -n "$$err" ]; then echo "$$err"; \
+				echo "man-lint: $$p: man -l complains (above)"; \
+				exit 1; fi; \
+		fi; \
+	done
+	@tools/man-check.sh
+	@tools/man-check.sh --self-test
+	@echo "man-lint: $(words $(MANPAGES)) pages, no warnings"
+
 $(B)/tests: $(EOBJ) $(TOBJ) $(TLOBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(LIBS) $(TLIBS)
 $(B)/tests-asan: $(SEOBJ) $(STOBJ) $(STLOBJ)
@@ -157,8 +183,8 @@ test-asan: deps
 	UBSAN_OPTIONS=print_stacktrace=1 $(B)/tests-asan --jobs 2
 
 check: deps
-	@$(MAKE) --no-print-directory layering all test test-asan test-install \
-	    fuzz-smoke
+	@$(MAKE) --no-print-directory layering man-lint all test test-asan \
+	    test-install fuzz-smoke
 
 # The wallboard on live generated traffic; Ctrl-C stops it all.
 demo: deps
@@ -171,11 +197,13 @@ screenshot: deps
 	@DEMO_SCREENSHOT=tools/wallboard.png tools/demo.sh
 
 # The binary, the traffic generator, the unit (pointing at BINDIR and
-# SYSCONFDIR) and, unless already there, the config and an empty
-# password file.  An operator's edited config is never overwritten.
+# SYSCONFDIR), the manual pages (the daemon's naming UNITDIR) and, unless
+# already there, the config and an empty password file.  An operator's
+# edited config is never overwritten.
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR) \
-	    $(DESTDIR)$(SYSCONFDIR)/replytimed
+	    $(DESTDIR)$(SYSCONFDIR)/replytimed $(DESTDIR)$(MANDIR)/man8 \
+	    $(DESTDIR)$(MANDIR)/man5
 	install -m 0755 $(B)/replytimed $(DESTDIR)$(BINDIR)/replytimed
 	install -m 0755 $(B)/replytime-gen $(DESTDIR)$(BINDIR)/replytime-gen
 	sed -e 's|/usr/local/bin/|$(BINDIR)/|' \
@@ -183,6 +211,11 @@ install: all
 	    systemd/replytimed.service > $(B)/replytimed.service
 	install -m 0644 $(B)/replytimed.service \
 	    $(DESTDIR)$(UNITDIR)/replytimed.service
+	sed -e 's|/usr/local/lib/systemd/system/|$(UNITDIR)/|' \
+	    daemon/replytimed.8 > $(B)/replytimed.8
+	install -m 0644 $(B)/replytimed.8 $(DESTDIR)$(MANDIR)/man8/replytimed.8
+	install -m 0644 conf/replytimed.json.5 \
+	    $(DESTDIR)$(MANDIR)/man5/replytimed.json.5
 	@cf=$(DESTDIR)$(SYSCONFDIR)/replytimed/replytimed.json; \
 	if [ -e $$cf ]; then echo "keeping $$cf"; \
 	else install -m 0644 conf/replytimed.json $$cf; fi
@@ -193,7 +226,9 @@ install: all
 # the password file only if it is empty.
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/replytimed $(DESTDIR)$(BINDIR)/replytime-gen \
-	    $(DESTDIR)$(UNITDIR)/replytimed.service
+	    $(DESTDIR)$(UNITDIR)/replytimed.service \
+	    $(DESTDIR)$(MANDIR)/man8/replytimed.8 \
+	    $(DESTDIR)$(MANDIR)/man5/replytimed.json.5
 	@d=$(DESTDIR)$(SYSCONFDIR)/replytimed; \
 	if cmp -s $$d/replytimed.json conf/replytimed.json; then \
 		rm -f $$d/replytimed.json; fi; \

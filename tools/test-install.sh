@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make check`'s install test: make install into a temporary DESTDIR,
 # run the installed binary's --check-config on the installed config,
-# check the unit points at them, then make uninstall removes it all.
+# check the unit points at them and the manual pages render, then make
+# uninstall removes it all.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 dest=$(mktemp -d "${TMPDIR:-/tmp}/replytimed-install.XXXXXX")
@@ -16,10 +17,22 @@ make -C "$root" --no-print-directory -s install DESTDIR="$dest" \
 bin=$dest/opt/rt/bin/replytimed
 conf=$dest/etc/replytimed/replytimed.json
 unit=$dest/opt/rt/lib/systemd/system/replytimed.service
+man8=$dest/opt/rt/share/man/man8/replytimed.8
+man5=$dest/opt/rt/share/man/man5/replytimed.json.5
 for f in "$bin" "$dest/opt/rt/bin/replytime-gen" "$conf" "$unit" \
-    "$dest/etc/replytimed/redis-password"; do
+    "$dest/etc/replytimed/redis-password" "$man8" "$man5"; do
 	[ -e "$f" ] || fail "make install did not install $f"
 done
+command -v mandoc >/dev/null || fail "mandoc is missing: make deps"
+for f in "$man8" "$man5"; do
+	[ "$(stat -c %a "$f")" = 644 ] || fail "$f is not 0644"
+	mandoc -Tlint -Wwarning "$f" || fail "mandoc warns about $f"
+	err=$(mandoc -Tutf8 "$f" 2>&1 >/dev/null) && [ -z "$err" ] ||
+	    fail "$f does not render: $err"
+done
+# (without the overstrikes of bold and underline)
+mandoc -Tutf8 "$man8" | sed 's/.\x08//g' | grep -qF "${unit#"$dest"}" ||
+    fail "the installed replytimed(8) does not name the installed unit"
 [ "$(stat -c %a "$dest/etc/replytimed/redis-password")" = 600 ] ||
     fail "the password file is not 0600"
 "$bin" --check-config -c "$conf" >/dev/null ||
@@ -36,12 +49,13 @@ grep -q debug "$conf" || fail "make install overwrote an edited config"
 
 make -C "$root" --no-print-directory -s uninstall DESTDIR="$dest" \
     PREFIX=/opt/rt >/dev/null
-[ ! -e "$bin" ] && [ ! -e "$unit" ] || fail "make uninstall left files"
+[ ! -e "$bin" ] && [ ! -e "$unit" ] && [ ! -e "$man8" ] &&
+    [ ! -e "$man5" ] || fail "make uninstall left files"
 [ -e "$conf" ] || fail "make uninstall removed an edited config"
 rm "$conf"
 cp "$root/conf/replytimed.json" "$conf"
 make -C "$root" --no-print-directory -s uninstall DESTDIR="$dest" \
     PREFIX=/opt/rt >/dev/null
 [ ! -e "$dest/etc/replytimed" ] || fail "make uninstall left /etc/replytimed"
-echo "test-install: install, --check-config, keep-edited-config and" \
-    "uninstall all good"
+echo "test-install: install, --check-config, manual pages," \
+    "keep-edited-config and uninstall all good"
