@@ -14,6 +14,11 @@
 # (a key, a default, a range, an option, a route, a figure) and fails
 # unless it catches every one.
 set -euo pipefail
+# grep -q at the end of a pipe may leave before its writer is done, which
+# pipefail takes for a failure: has reads all its input.
+has() {
+	grep "$@" >/dev/null
+}
 root=$(cd "$(dirname "$0")/.." && pwd)
 
 if [ "${1:-}" = --self-test ]; then
@@ -247,7 +252,7 @@ while IFS= read -r line; do
 		if [ "$(printf '%s\n' "$line" | grep -c $'\tsdef=')" = 1 ]; then
 			def=$(field "$line" sdef)
 			if [ -z "$def" ]; then
-				printf '%s' "$text" | grep -q 'default, \.Qq ,' ||
+				printf '%s' "$text" | has 'default, \.Qq ,' ||
 				    bad "$page5: $sec.$name: does not say the" \
 				    "default is empty (\"The default, .Qq , ...\")"
 			fi
@@ -300,7 +305,7 @@ while IFS=$'\t' read -r sec key _; do
 	    bad "$page5: documents $sec.$key, which conf.c does not have"
 done <<< "$documented"
 for s in $(grep '^\.Ss ' "$page5" | cut -d' ' -f2-); do
-	printf '%s\n' "$table" | grep -qF "section=$s"$'\t' ||
+	printf '%s\n' "$table" | has -F "section=$s"$'\t' ||
 	    bad "$page5: .Ss $s is not a section of conf.c"
 done
 
@@ -320,13 +325,13 @@ longopt="$longopt'\\(.\\)' },*/\\1 \\2 \\3/p"
 nopts=0
 while read -r long arg short; do
 	nopts=$((nopts + 1))
-	printf '%s\n' "$synopsis" | grep -q "Fl $short\>" ||
+	printf '%s\n' "$synopsis" | has "Fl $short\>" ||
 	    bad "$page8: SYNOPSIS lacks -$short"
 	it=$(printf '%s\n' "$description" |
 	    grep "^\.It Fl $short\>.*Fl -$long\>" || true)
 	[ -n "$it" ] || bad "$page8: no \".It Fl $short ... Fl -$long\""
 	if [ "$arg" = required_argument ]; then
-		printf '%s\n' "$it" | grep -q "Fl $short Ar .*Fl -$long Ar " ||
+		printf '%s\n' "$it" | has "Fl $short Ar .*Fl -$long Ar " ||
 		    bad "$page8: -$short and --$long take an argument"
 	fi
 done < <(sed -n "$longopt" "$main_c")
@@ -334,14 +339,14 @@ done < <(sed -n "$longopt" "$main_c")
 optstring=$(sed -n 's/.*getopt_long(argc, argv, "\([^"]*\)".*/\1/p' \
     "$main_c")
 for c in $(printf '%s' "$optstring" | tr -d ':' | fold -w1); do
-	printf '%s\n' "$description" | grep -q "^\.It Fl $c\>" ||
+	printf '%s\n' "$description" | has "^\.It Fl $c\>" ||
 	    bad "$page8: getopt's -$c is not described"
 done
 
 signals=$(section "$page8" SIGNALS)
 for s in $(sed -n 's/.*sigs\[\] = { \(.*\) };/\1/p' "$main_c" | tr -d ,) \
     $(sed -n 's/.*signal(\(SIG[A-Z]*\), SIG_IGN).*/\1/p' "$main_c"); do
-	printf '%s\n' "$signals" | grep -q "Dv .*\<$s\>" ||
+	printf '%s\n' "$signals" | has "Dv .*\<$s\>" ||
 	    bad "$page8: SIGNALS lacks $s"
 done
 
@@ -350,33 +355,33 @@ exits=$(section "$page8" "EXIT STATUS")
 status='s/.*\<\(return\|exit\)[ (]*(\{0,1\}\([0-9]\));.*/\2/p'
 for n in $(cat "$main_c" "$root/daemon/edge/log.c" | sed -n "$status" |
     sort -u); do
-	printf '%s\n' "$exits" | grep -q "^\.It $n\$" ||
+	printf '%s\n' "$exits" | has "^\.It $n\$" ||
 	    bad "$page8: EXIT STATUS lacks $n"
 done
-printf '%s\n' "$exits" | grep -q 'Ar file : Ar key : Ar reason' ||
+printf '%s\n' "$exits" | has 'Ar file : Ar key : Ar reason' ||
     bad "$page8: EXIT STATUS does not give \"file: key: reason\""
 
 environment=$(section "$page8" ENVIRONMENT)
 for v in $(cat "$root"/daemon/edge/*.c |
     sed -n 's/.*getenv("\([A-Z_]*\)").*/\1/p' | sort -u); do
-	printf '%s\n' "$environment" | grep -q "Ev .*\<$v\>" ||
+	printf '%s\n' "$environment" | has "Ev .*\<$v\>" ||
 	    bad "$page8: ENVIRONMENT lacks $v"
 done
 
 path=$(sed -n 's/.*d\.path = "\([^"]*\)";.*/\1/p' "$main_c")
-section "$page8" FILES | grep -q "^\.It Pa $path\$" ||
+section "$page8" FILES | has "^\.It Pa $path\$" ||
     bad "$page8: FILES lacks $path"
 
 http=$(section "$page8" HTTP)
 prelude=$(printf '%s\n' "$http" | sed '/^\.Bl/,$d')
 while read -r p auth; do
-	printf '%s\n' "$http" | grep -q "^\.It Pa $p\$" ||
+	printf '%s\n' "$http" | has "^\.It Pa $p\$" ||
 	    bad "$page8: HTTP lacks $p"
 	if [ "$auth" = 0 ]; then
-		printf '%s\n' "$prelude" | grep -q "^\.Pa $p\$" ||
+		printf '%s\n' "$prelude" | has "^\.Pa $p\$" ||
 		    bad "$page8: HTTP does not say $p needs no token"
 	else
-		! printf '%s\n' "$prelude" | grep -q "^\.Pa $p\$" ||
+		! printf '%s\n' "$prelude" | has "^\.Pa $p\$" ||
 		    bad "$page8: HTTP says $p needs no token; it does"
 	fi
 done < <(sed -n 's/.*X([A-Z]*, "\([^"]*\)", \([01]\)).*/\1 \2/p' \
@@ -414,11 +419,11 @@ metrics=$(sed -n 's/.*X([A-Z0-9_]*, "\([a-z0-9_]*\)",.*/\1/p' \
 figures=$(section "$page8" "Figures of a window" Ss |
     sed -n 's/^\.It Li //p' | tr -d ',' | tr ' ' '\n' | grep . || true)
 for m in $metrics; do
-	printf '%s\n' "$figures" | grep -qx "$m" ||
+	printf '%s\n' "$figures" | has -x "$m" ||
 	    bad "$page8: Figures of a window lacks $m"
 done
 for m in $figures; do
-	printf '%s\n' "$metrics" | grep -qx "$m" ||
+	printf '%s\n' "$metrics" | has -x "$m" ||
 	    bad "$page8: Figures of a window has $m, not a METRICS field"
 done
 

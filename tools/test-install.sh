@@ -30,8 +30,10 @@ for f in "$man8" "$man5"; do
 	err=$(mandoc -Tutf8 "$f" 2>&1 >/dev/null) && [ -z "$err" ] ||
 	    fail "$f does not render: $err"
 done
-# (without the overstrikes of bold and underline)
-mandoc -Tutf8 "$man8" | sed 's/.\x08//g' | grep -qF "${unit#"$dest"}" ||
+# (without the overstrikes of bold and underline; grep reads it all, as
+# an early exit would fail the pipe under pipefail)
+mandoc -Tutf8 "$man8" | sed 's/.\x08//g' | grep -F "${unit#"$dest"}" \
+    >/dev/null ||
     fail "the installed replytimed(8) does not name the installed unit"
 [ "$(stat -c %a "$dest/etc/replytimed/redis-password")" = 600 ] ||
     fail "the password file is not 0600"
