@@ -22,6 +22,17 @@ const char *const outcome_names[OUTCOME_COUNT] = {
 };
 
 #define BIT(k)		(1U << (k))
+
+/* The built-in alerts, from OVERDUE_TABLE. */
+static const struct {
+	const char	*name;
+	const char	*severity;
+	int		 target;
+} engine_overdue[OVERDUE_COUNT] = {
+#define OVERDUE_DEF(id, name, severity, target) { name, severity, target },
+	OVERDUE_TABLE(OVERDUE_DEF)
+#undef OVERDUE_DEF
+};
 /* The targets' bits of conv->passed; the others are alerts'. */
 #define TARGET_BITS	(BIT(THR_FRT) | BIT(THR_WITHIN))
 /* How often scopes idle past every window are collected. */
@@ -75,7 +86,7 @@ engine_free(struct engine *e)
 		free(e->thr[k].rule);
 		free(e->thr[k].severity);
 	}
-	for (k = 0; k < 2; k++) {
+	for (k = 0; k < OVERDUE_COUNT; k++) {
 		free(e->overdue[k].rule);
 		free(e->overdue[k].severity);
 	}
@@ -109,8 +120,8 @@ engine_set_targets(struct engine *e, const struct conf *cf)
 	e->thr[THR_FRT].after = e->frt_ms;
 	e->thr[THR_WITHIN].after = e->within_ms;
 	/* the built-in overdue alerts are the targets */
-	e->overdue[0].after = e->frt_ms;
-	e->overdue[1].after = e->within_ms;
+	for (k = 0; k < OVERDUE_COUNT; k++)
+		e->overdue[k].after = e->thr[engine_overdue[k].target].after;
 	if (e->clock > e->stamp)
 		e->stamp = e->clock;
 	e->thr_lb = INT64_MIN;
@@ -131,8 +142,8 @@ engine_strset(char **dst, const char *s)
 }
 
 /*
- * Sets the conversation alert rules: first_response_overdue and
- * response_overdue, built in, then those of the config.  A reload may
+ * Sets the conversation alert rules: the built-in ones (OVERDUE_TABLE),
+ * then those of the config.  A reload may
  * change their seconds and severities, not their number or order (those
  * take a restart: the wait's bits of what it passed follow the order).
  * Names are copied: the caller frees a config once the next one is in,
@@ -144,7 +155,7 @@ engine_set_rules(struct engine *e, const struct conf *cf)
 	const struct alert_rule	*r;
 	struct threshold	*th;
 	size_t			 i;
-	int			 n = THR_ALERTS;
+	int			 n = THR_ALERTS, k;
 
 	for (i = 0; i < cf->alerts.nrules && n < ENGINE_MAX_THRESHOLDS;
 	    i++) {
@@ -162,10 +173,11 @@ engine_set_rules(struct engine *e, const struct conf *cf)
 		e->nthr = n;
 		e->thr_lb = INT64_MIN;
 	}
-	engine_strset(&e->overdue[0].rule, "first_response_overdue");
-	engine_strset(&e->overdue[0].severity, "warning");
-	engine_strset(&e->overdue[1].rule, "response_overdue");
-	engine_strset(&e->overdue[1].severity, "critical");
+	for (k = 0; k < OVERDUE_COUNT; k++) {
+		engine_strset(&e->overdue[k].rule, engine_overdue[k].name);
+		engine_strset(&e->overdue[k].severity,
+		    engine_overdue[k].severity);
+	}
 	if (e->alerts != NULL && e->clock != ENGINE_NO_CLOCK)
 		alerts_set_conf(e->alerts, cf, e->clock);
 }
@@ -318,12 +330,10 @@ wait_close(struct engine *e, struct conv *c)
 
 	/* alerts fired for this wait resolve as it closes */
 	if ((c->flags & CONV_WAITING) && (c->passed & ~TARGET_BITS)) {
-		if (c->passed & BIT(BIT_FRT_OVERDUE))
-			engine_alert(e, c, &e->overdue[0], e->stamp,
-			    ALERT_RESOLVED);
-		if (c->passed & BIT(BIT_WITHIN_OVERDUE))
-			engine_alert(e, c, &e->overdue[1], e->stamp,
-			    ALERT_RESOLVED);
+		for (k = 0; k < OVERDUE_COUNT; k++)
+			if (c->passed & BIT(BIT_OVERDUE(k)))
+				engine_alert(e, c, &e->overdue[k], e->stamp,
+				    ALERT_RESOLVED);
 		for (k = THR_ALERTS; k < e->nthr; k++)
 			if (c->passed & BIT(k))
 				engine_alert(e, c, &e->thr[k], e->stamp,
@@ -405,8 +415,8 @@ engine_alert(struct engine *e, struct conv *c, const struct threshold *th,
 static const struct threshold *
 engine_alert_threshold(const struct engine *e, int k)
 {
-	if (k == BIT_FRT_OVERDUE || k == BIT_WITHIN_OVERDUE)
-		return (&e->overdue[k == BIT_WITHIN_OVERDUE]);
+	if (k >= BIT_OVERDUE(0))
+		return (&e->overdue[k - BIT_OVERDUE(0)]);
 	if (k >= THR_ALERTS && k < e->nthr)
 		return (&e->thr[k]);
 	return (NULL);
@@ -737,6 +747,7 @@ static void
 engine_step_threshold(struct engine *e, int k, int64_t thr_at)
 {
 	struct conv	*c = e->thr[k].cursor;
+	int		 i;
 
 	e->thr[k].cursor = TAILQ_NEXT(c, wait);
 	engine_breach(e, c, k, engine_stamp(e, thr_at));
@@ -744,10 +755,11 @@ engine_step_threshold(struct engine *e, int k, int64_t thr_at)
 	 * Overdue on the clock (not at a close): alert too, at the breach's
 	 * stamp, which is later than thr_at when a reload lowered the target.
 	 */
-	if (k == THR_FRT || k == THR_WITHIN) {
-		c->passed |= BIT(k == THR_FRT ? BIT_FRT_OVERDUE :
-		    BIT_WITHIN_OVERDUE);
-		engine_alert(e, c, &e->overdue[k], e->stamp, ALERT_FIRING);
+	for (i = 0; i < OVERDUE_COUNT; i++) {
+		if (engine_overdue[i].target != k)
+			continue;
+		c->passed |= BIT(BIT_OVERDUE(i));
+		engine_alert(e, c, &e->overdue[i], e->stamp, ALERT_FIRING);
 	}
 }
 

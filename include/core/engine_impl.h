@@ -19,11 +19,24 @@ enum threshold_kind {
 #define THR_FRT		0
 #define THR_WITHIN	1
 
-#define ENGINE_MAX_THRESHOLDS	30
-/* conv->passed bits of the built-in overdue alerts, past the thresholds */
-#define BIT_FRT_OVERDUE		ENGINE_MAX_THRESHOLDS
-#define BIT_WITHIN_OVERDUE	(ENGINE_MAX_THRESHOLDS + 1)
-_Static_assert(BIT_WITHIN_OVERDUE < CONV_PASSED_BITS, "conv->passed too small");
+/*
+ * The built-in conversation alerts: name, severity, and the target whose
+ * threshold each rides on.  Another is one line here.
+ */
+#define OVERDUE_TABLE(X)						\
+	X(FRT, "first_response_overdue", "warning", THR_FRT)		\
+	X(WITHIN, "response_overdue", "critical", THR_WITHIN)
+
+enum overdue {
+#define OVERDUE_ENUM(id, name, severity, target) OVERDUE_##id,
+	OVERDUE_TABLE(OVERDUE_ENUM)
+#undef OVERDUE_ENUM
+	OVERDUE_COUNT
+};
+
+/* conv->passed: the thresholds' bits, then the built-in alerts' */
+#define ENGINE_MAX_THRESHOLDS	(CONV_PASSED_BITS - OVERDUE_COUNT)
+#define BIT_OVERDUE(i)		(ENGINE_MAX_THRESHOLDS + (i))
 
 struct threshold {
 	enum threshold_kind	 kind;
@@ -56,7 +69,7 @@ struct engine {
 	struct scopes		 scopes;
 	struct conv_list	 waits;		/* open waits by start */
 	struct threshold	 thr[ENGINE_MAX_THRESHOLDS];
-	struct threshold	 overdue[2];	/* built in: ride on the targets */
+	struct threshold	 overdue[OVERDUE_COUNT]; /* ride on targets */
 	int			 nthr;
 	int64_t			 thr_lb;	/* no threshold falls before */
 

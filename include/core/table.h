@@ -18,7 +18,7 @@ struct table {
 	size_t		  hash_off;	/* of its uint32_t hash */
 };
 
-/* Declares a table of struct type chained by field next, hashed by hash. */
+/* Sets up a table of struct type chained by its field next, hashed by hash. */
 #define TABLE_INIT(t, slots, type, next, hash)				\
 	table_init((t), (slots), offsetof(type, next), offsetof(type, hash))
 
