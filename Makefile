@@ -291,17 +291,18 @@ include tests/fuzz/fuzz.mk
 
 # The end-to-end benchmark (tools/bench-e2e.sh), the flood and the tools.
 HLIBS	 = $(shell pkg-config --libs hiredis 2>/dev/null) -lm
-$(B)/nullconsumer: $(B)/obj/tools/nullconsumer.o $(TLDIR)/clock.o
+$(B)/nullconsumer: $(B)/obj/tools/nullconsumer.o $(TLDIR)/clock.o \
+    $(B)/obj/edge/now.o
 	$(CC) $(CFLAGS) -o $@ $^ $(HLIBS)
 # The wallboard in a browser (tools/bench-wallboard.sh).
 $(B)/bench-wallboard: $(B)/obj/tools/bench-wallboard.o $(TLDIR)/cdp.o \
-    $(TLDIR)/clock.o
+    $(TLDIR)/clock.o $(B)/obj/edge/now.o
 	$(CC) $(CFLAGS) -o $@ $^ $(shell pkg-config --libs jansson 2>/dev/null)
 # The traffic generator (tools/replytime-gen.c), with the core's RESP
 # encoder and password file parser.
 $(B)/replytime-gen: $(B)/obj/tools/replytime-gen.o $(B)/obj/core/resp.o \
     $(B)/obj/core/secret.o $(B)/obj/core/xmalloc.o $(TLDIR)/prng.o \
-    $(TLDIR)/clock.o
+    $(TLDIR)/clock.o $(B)/obj/edge/now.o
 	$(CC) $(CFLAGS) -o $@ $^ $(HLIBS)
 
 .PHONY: tools bench-e2e
@@ -311,5 +312,5 @@ bench-e2e: deps
 	@$(MAKE) --no-print-directory $(B)/replytimed $(B)/nullconsumer \
 	    $(B)/replytime-gen
 	@E2E_NO_BUILD=1 tools/bench-e2e.sh
-$(B)/flood: $(B)/obj/tools/flood.o $(TLDIR)/clock.o
+$(B)/flood: $(B)/obj/tools/flood.o $(TLDIR)/clock.o $(B)/obj/edge/now.o
 	$(CC) $(CFLAGS) -o $@ $^ $(HLIBS) -lpthread

@@ -349,14 +349,14 @@ gen_trace(struct stream_list *out, uint64_t seed, int64_t start, int64_t end,
 static int
 kill_at(struct rdaemon *d, long long at, long long total)
 {
-	int64_t		 end = clk_mono_ms() + clk_scaled(20000);
+	int64_t		 end = now_mono_ms() + clk_scaled(20000);
 	long long	 n;
 	int		 mid;
 
 	while ((n = fx_xlen("cs:outcomes")) < at) {
 		cr_assert(rdaemon_alive(d), "the daemon exited (status %d) "
 		    "with %lld outcomes written", d->status, n);
-		cr_assert_lt(clk_mono_ms(), end, "only %lld outcomes after "
+		cr_assert_lt(now_mono_ms(), end, "only %lld outcomes after "
 		    "20 s, waiting for %lld", n, at);
 		clk_sleep_ms(1);
 	}
@@ -405,7 +405,7 @@ Test(daemon, kill_and_restart)
 	int			 mid = 0, r;
 
 	/* 45 minutes of chat ending 10 minutes ago */
-	start = (clk_wall_ms() / 1000 - 55 * 60) * 1000;
+	start = (now_wall_ms() / 1000 - 55 * 60) * 1000;
 	end = start + 45 * MIN;
 	gen_trace(&trace, 0x5eedULL, start, end, 5000, 240000);
 	cr_log_info("kill_and_restart: %zu events", trace.n);
@@ -451,7 +451,7 @@ Test(daemon, redis_restart)
 	 * last close of an unknown conversation moves the watermark past
 	 * every wait of the trace.
 	 */
-	l = (clk_wall_ms() / 1000 + 20) * 1000;
+	l = (now_wall_ms() / 1000 + 20) * 1000;
 	end = l + 200 * S;
 	tick = end + 5 * S;
 	gen_trace(&trace, 0xfeedULL, l, end, 200, 60000);
@@ -613,7 +613,7 @@ fault_run(enum fault f, uint64_t seed, int minutes, int nconv)
 	long long		 nref, at[5];
 	int			 i, r;
 
-	start = (clk_wall_ms() / 1000 - (minutes + 10) * 60) * 1000;
+	start = (now_wall_ms() / 1000 - (minutes + 10) * 60) * 1000;
 	end = start + minutes * MIN;
 	gen_trace(&trace, seed, start, end, nconv, 240000);
 	fx_start_redis(f == FAULT_REDIS_KILL);

@@ -108,7 +108,7 @@ Test(daemon, bad_sighup_refused)
 	 * It still reads: a 0.5 s response, slightly in the future, and a
 	 * later close of another conversation to move the watermark.
 	 */
-	t = (clk_wall_ms() / 1000 + 1) * 1000;
+	t = (now_wall_ms() / 1000 + 1) * 1000;
 	snprintf(t1, sizeof(t1), "%lld", (long long)t);
 	snprintf(t2, sizeof(t2), "%lld", (long long)(t + 500));
 	snprintf(t3, sizeof(t3), "%lld", (long long)(t + 4 * S));
@@ -138,7 +138,7 @@ Test(daemon, bad_sighup_refused)
 	tw = (struct targetwait){ 60, 0 };
 	FX_WAIT(cond_target, &tw, 5000, "a snapshot with the new target");
 	/* ahead of both the watermark (t + 2 s) and the wall clock */
-	t = t + 5 * S > clk_wall_ms() + S ? t + 5 * S : clk_wall_ms() + S;
+	t = t + 5 * S > now_wall_ms() + S ? t + 5 * S : now_wall_ms() + S;
 	snprintf(t1, sizeof(t1), "%lld", (long long)t);
 	snprintf(t3, sizeof(t3), "%lld", (long long)(t + 64 * S));
 	cr_assert_eq(stream_add(fx.rc, "cs:events", "*", NULL, 0,
@@ -201,12 +201,12 @@ static int
 notify_read(int fd, const char *want, int timeout_ms, int *count)
 {
 	struct pollfd	 pfd = { fd, POLLIN, 0 };
-	int64_t		 end = clk_mono_ms() + timeout_ms, left;
+	int64_t		 end = now_mono_ms() + timeout_ms, left;
 	ssize_t		 n;
 	char		 buf[1024], *line, *nl;
 	size_t		 len;
 
-	while ((left = end - clk_mono_ms()) > 0) {
+	while ((left = end - now_mono_ms()) > 0) {
 		if (poll(&pfd, 1, (int)left) <= 0)
 			continue;
 		if ((n = recv(fd, buf, sizeof(buf) - 1, 0)) <= 0)
@@ -280,7 +280,7 @@ Test(daemon, sigterm_exits_zero_with_final_snapshot)
 	int			 i;
 
 	/* c1 answered in 20 s; c2 waiting since base + 100 s */
-	base = (clk_wall_ms() / 1000 - 1800) * 1000;
+	base = (now_wall_ms() / 1000 - 1800) * 1000;
 	for (i = 0; i < 3; i++) {
 		snprintf(t[i], sizeof(t[i]), "%lld", (long long)(base +
 		    (i == 0 ? 0 : i == 1 ? 20 * S : 100 * S)));

@@ -349,7 +349,7 @@ Test(daemon, trace)
 	int64_t		 base, clock;
 	size_t		 i, j, k;
 
-	base = (clk_wall_ms() / 1000 - 1800) * 1000;
+	base = (now_wall_ms() / 1000 - 1800) * 1000;
 	fx_start_redis(0);
 	build_trace(&in, trace1, NTRACE1, base);
 	cr_assert_eq(stream_add_list(fx.rc, "cs:events", &in, 0, in.n), 0);
@@ -358,7 +358,7 @@ Test(daemon, trace)
 
 	/* caught up, the clock is the wall clock: 10 minutes ago is late */
 	snprintf(lts, sizeof(lts), "%lld",
-	    (long long)(clk_wall_ms() - 10 * MIN));
+	    (long long)(now_wall_ms() - 10 * MIN));
 	cr_assert_eq(stream_add(fx.rc, "cs:events", "*", late_id,
 	    sizeof(late_id), "conversation", "c10", "role", "customer", "ts",
 	    lts, (char *)NULL), 0);
@@ -403,7 +403,7 @@ Test(daemon, trace)
 	    "targets.response_rate")), 0.95, 1e-9);
 	cr_expect(json_is_number(json_object_get(snap, "generated_ms")));
 	clock = (int64_t)json_number_value(json_object_get(snap, "clock_ms"));
-	cr_expect_geq(clock, clk_wall_ms() - 10 * S, "clock %lld is not the "
+	cr_expect_geq(clock, now_wall_ms() - 10 * S, "clock %lld is not the "
 	    "wall clock minus 2 s", (long long)clock);
 	cr_expect_eq(json_object_size(json_object_get(snap, "teams")), 3);
 	cr_expect_eq(json_object_size(json_object_get(snap, "agents")), 5);
@@ -478,7 +478,7 @@ Test(daemon, generator_traffic)
 	bad = summary_get(line, "bad");
 	late = summary_get(line, "late");
 	cr_assert(bad > 100 && late > 50, "summary: %s", line);
-	t = clk_wall_ms();
+	t = now_wall_ms();
 
 	fx_start_daemon(&fx.dm[0], "cs.json", NULL, NULL);
 	cr_assert_eq(fx_wait_settled("cs", t - 3 * S, 1000, &fx.dm[0], 20000),

@@ -162,7 +162,7 @@ static int
 g_wait(pid_t pid, int timeout_ms, struct rusage *ru)
 {
 	struct rusage	 r;
-	int64_t		 end = clk_mono_ms() + timeout_ms;
+	int64_t		 end = now_mono_ms() + timeout_ms;
 	pid_t		 got;
 	int		 st;
 
@@ -174,7 +174,7 @@ g_wait(pid_t pid, int timeout_ms, struct rusage *ru)
 				*ru = r;
 			return (proc_exit_code(st));
 		}
-		if ((got == -1 && errno != EINTR) || clk_mono_ms() >= end)
+		if ((got == -1 && errno != EINTR) || now_mono_ms() >= end)
 			break;
 		clk_sleep_ms(10);
 	}
@@ -439,7 +439,7 @@ g_parse_all(const struct stream_list *l)
 {
 	struct gev	*ev;
 	const char	*why;
-	int64_t		 now = clk_wall_ms();
+	int64_t		 now = now_wall_ms();
 	size_t		 i;
 
 	ev = calloc(l->n + 1, sizeof(*ev));
@@ -482,16 +482,16 @@ Test(gen, backlog_deterministic)
 	g_start_redis();
 	g_path(outa, sizeof(outa), "a.out");
 	g_path(outb, sizeof(outb), "b.out");
-	ta0 = clk_wall_ms();
+	ta0 = now_wall_ms();
 	cr_assert_eq(g_run(outa, 20000, 0, "-p", gport, "-s", "a:events",
 	    "--backlog", "1", "--count", "20000", "--seed", "7",
 	    "--late-share", "0.01", (char *)NULL), 0);
-	ta1 = clk_wall_ms();
+	ta1 = now_wall_ms();
 	clk_sleep_ms(20);	/* a different "now" for the second run */
 	cr_assert_eq(g_run(outb, 20000, 0, "-p", gport, "-s", "b:events",
 	    "--backlog", "1", "--count", "20000", "--seed", "7",
 	    "--late-share", "0.01", (char *)NULL), 0);
-	tb1 = clk_wall_ms();
+	tb1 = now_wall_ms();
 	cr_expect_eq(g_summary(outa, "entries"), G_N);
 	cr_expect_eq(g_summary(outb, "entries"), G_N);
 
@@ -583,7 +583,7 @@ Test(gen, entries_valid_then_bad_share)
 	    "--bad-share", "0.05", (char *)NULL), 0);
 	g_read("bad:events", &l);
 	cr_assert_eq(l.n, G_N);
-	now = clk_wall_ms();
+	now = now_wall_ms();
 	for (i = 0; i < l.n; i++) {
 		why = gev_parse(&l.e[i], now, &g);
 		gev_clear(&g);
@@ -791,13 +791,13 @@ Test(gen, live_duration)
 
 	g_start_redis();
 	g_path(out, sizeof(out), "live.out");
-	t0 = clk_wall_ms();
-	m0 = clk_mono_ms();
+	t0 = now_wall_ms();
+	m0 = now_mono_ms();
 	cr_assert_eq(g_run(out, 10000, 0, "-p", gport, "-s", "live:events",
 	    "--live", "--duration", "2", "--rate", "5", "--seed", "3",
 	    (char *)NULL), 0);
-	m1 = clk_mono_ms();
-	t1 = clk_wall_ms();
+	m1 = now_mono_ms();
+	t1 = now_wall_ms();
 	cr_expect(m1 - m0 >= 1900 && m1 - m0 < 4000, "ran %lld ms",
 	    (long long)(m1 - m0));
 	g_read("live:events", &l);
@@ -931,12 +931,12 @@ Test(gen, unreachable_redis)
 	cr_expect_gt(g_count_in(out, want), 0, "no \"%s\"", want);
 	cr_expect_gt(g_count_in(out, "Connection refused"), 0);
 
-	m0 = clk_mono_ms();
+	m0 = now_mono_ms();
 	pid = g_spawn(out, "-p", port, "--live", "--duration", "2.5",
 	    (char *)NULL);
 	cr_expect_eq(g_wait(pid, 6000, &ru), 0);
-	cr_expect(clk_mono_ms() - m0 < 4000, "took %lld ms",
-	    (long long)(clk_mono_ms() - m0));
+	cr_expect(now_mono_ms() - m0 < 4000, "took %lld ms",
+	    (long long)(now_mono_ms() - m0));
 	cr_expect_eq(g_count_in(out, "retrying every second"), 1);
 	cr_expect_lt(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec, 1);
 	close(fd);

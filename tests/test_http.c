@@ -150,13 +150,13 @@ ht_request(const char *req, size_t *lenp)
 {
 	char	*buf = xstrdup("");
 	size_t	 len = 0;
-	int64_t	 deadline = clk_mono_ms() + HT_DEADLINE_MS;
+	int64_t	 deadline = now_mono_ms() + HT_DEADLINE_MS;
 	int	 fd;
 
 	fd = ht_connect(0);
 	ht_send(fd, req);
 	while (ht_pump(fd, &buf, &len))
-		cr_assert_lt(clk_mono_ms(), deadline,
+		cr_assert_lt(now_mono_ms(), deadline,
 		    "no end to the response to %s; so far: %s", req, buf);
 	close(fd);
 	if (lenp != NULL)
@@ -385,7 +385,7 @@ static char *
 ht_stream_until(int fd, char **buf, size_t *len, const char *want)
 {
 	char	*text;
-	int64_t	 deadline = clk_mono_ms() + HT_DEADLINE_MS;
+	int64_t	 deadline = now_mono_ms() + HT_DEADLINE_MS;
 
 	text = xmalloc(1);
 	for (;;) {
@@ -396,7 +396,7 @@ ht_stream_until(int fd, char **buf, size_t *len, const char *want)
 			if (strstr(text, want) != NULL)
 				return (text);
 		}
-		cr_assert_lt(clk_mono_ms(), deadline, "no \"%s\" in: %s", want,
+		cr_assert_lt(now_mono_ms(), deadline, "no \"%s\" in: %s", want,
 		    text);
 	}
 }
@@ -476,12 +476,12 @@ Test(http, max_clients, .fini = ht_fini)
 
 	/* a client that goes away frees its place */
 	close(fd[0]);
-	deadline = clk_mono_ms() + HT_DEADLINE_MS;
+	deadline = now_mono_ms() + HT_DEADLINE_MS;
 	while (http_stats(ht)->clients != 1) {
 		http_snapshot(ht, "{}", 2);
 		event_base_loop(ht_base, EVLOOP_NONBLOCK);
 		usleep(10000);
-		cr_assert_lt(clk_mono_ms(), deadline,
+		cr_assert_lt(now_mono_ms(), deadline,
 		    "closed stream still counted");
 	}
 	fd[0] = ht_stream("/events");
@@ -512,18 +512,18 @@ Test(http, slow_client_dropped, .fini = ht_fini)
 	text = ht_stream_until(good, &buf, &len, "event: alerts");
 	free(text);
 	free(buf);
-	deadline = clk_mono_ms() + HT_DEADLINE_MS;
+	deadline = now_mono_ms() + HT_DEADLINE_MS;
 	while (http_stats(ht)->clients != 2) {
 		event_base_loop(ht_base, EVLOOP_NONBLOCK);
-		cr_assert_lt(clk_mono_ms(), deadline);
+		cr_assert_lt(now_mono_ms(), deadline);
 	}
 
 	big = xmalloc(n + 1);
 	memset(big, 'x', n);
 	big[n] = '\0';
-	deadline = clk_mono_ms() + 4 * HT_DEADLINE_MS;
+	deadline = now_mono_ms() + 4 * HT_DEADLINE_MS;
 	for (i = 0; http_stats(ht)->dropped == 0; i++) {
-		cr_assert_lt(clk_mono_ms(), deadline,
+		cr_assert_lt(now_mono_ms(), deadline,
 		    "not dropped after %zu", i);
 		http_snapshot(ht, big, n);
 		want += n;
@@ -532,7 +532,7 @@ Test(http, slow_client_dropped, .fini = ht_fini)
 			if ((r = read(good, chunk, sizeof(chunk))) > 0)
 				got += (size_t)r;
 			cr_assert(r != 0, "the reading client was dropped");
-			cr_assert_lt(clk_mono_ms(), deadline);
+			cr_assert_lt(now_mono_ms(), deadline);
 		}
 	}
 	cr_expect_eq(http_stats(ht)->dropped, 1);
@@ -543,16 +543,16 @@ Test(http, slow_client_dropped, .fini = ht_fini)
 	buf = NULL;
 	len = 0;
 	http_snapshot(ht, "{\"after\":1}", 11);
-	deadline = clk_mono_ms() + HT_DEADLINE_MS;
+	deadline = now_mono_ms() + HT_DEADLINE_MS;
 	while (buf == NULL || strstr(buf, "{\"after\":1}") == NULL) {
 		cr_assert(ht_pump(good, &buf, &len));
-		cr_assert_lt(clk_mono_ms(), deadline);
+		cr_assert_lt(now_mono_ms(), deadline);
 	}
 	free(buf);
 	buf = NULL;
 	len = 0;
 	while (ht_pump(slow, &buf, &len))
-		cr_assert_lt(clk_mono_ms(), deadline,
+		cr_assert_lt(now_mono_ms(), deadline,
 		    "the slow stream stays open");
 	free(buf);
 	free(big);

@@ -74,7 +74,7 @@ tn_setup_abstract(void)
 	tn_clear_env();
 	tn_dir[0] = tn_path[0] = '\0';
 	snprintf(tn_path, sizeof(tn_path), "@replytimed-test-notify-%ld-%lld",
-	    (long)getpid(), (long long)clk_mono_ms());
+	    (long)getpid(), (long long)now_mono_ms());
 	n = strlen(tn_path);
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;

@@ -101,10 +101,10 @@ static int
 to_run_until(int (*cond)(void))
 {
 	struct timeval	 tick = { 0, TO_TICK_US };
-	int64_t		 end = clk_mono_ms() + clk_scaled(TO_WAIT_MS);
+	int64_t		 end = now_mono_ms() + clk_scaled(TO_WAIT_MS);
 
 	while (!cond()) {
-		if (clk_mono_ms() >= end)
+		if (now_mono_ms() >= end)
 			return (-1);
 		event_base_loopexit(to_base, &tick);
 		event_base_dispatch(to_base);

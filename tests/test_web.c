@@ -171,7 +171,7 @@ Test(web, api_matches_redis)
 	json_t		*j, *a;
 	json_error_t	 jerr;
 	char		*body;
-	int64_t		 base = (clk_wall_ms() / 1000 - 600) * 1000;
+	int64_t		 base = (now_wall_ms() / 1000 - 600) * 1000;
 	size_t		 i;
 	int		 port, found = 0;
 
@@ -233,7 +233,7 @@ Test(web, metrics_pass_promtool)
 {
 	json_t	*snap;
 	char	*body, path[PATH_MAX], cmd[PATH_MAX + 64], out[4096];
-	int64_t	 base = (clk_wall_ms() / 1000 - 600) * 1000;
+	int64_t	 base = (now_wall_ms() / 1000 - 600) * 1000;
 	FILE	*p;
 	size_t	 n;
 	int	 port, st;
@@ -333,11 +333,11 @@ static char *
 web_stream_until(int fd, char *buf, size_t size, size_t *len,
     const char *want)
 {
-	int64_t	 end = clk_mono_ms() + clk_scaled(10000);
+	int64_t	 end = now_mono_ms() + clk_scaled(10000);
 	ssize_t	 n;
 
 	while (strstr(buf, want) == NULL) {
-		cr_assert_lt(clk_mono_ms(), end, "no \"%s\" in the stream",
+		cr_assert_lt(now_mono_ms(), end, "no \"%s\" in the stream",
 		    want);
 		cr_assert_lt(*len + 1, size, "stream too long");
 		n = read(fd, buf + *len, size - *len - 1);
@@ -366,7 +366,7 @@ Test(web, events_live)
 	cr_expect_not_null(strstr(buf, "\r\n\r\nretry: "));
 
 	/* a customer waits: a snapshot counts it, an alert fires at 1 s */
-	snprintf(ts, sizeof(ts), "%lld", (long long)clk_wall_ms());
+	snprintf(ts, sizeof(ts), "%lld", (long long)now_wall_ms());
 	cr_assert_eq(stream_add(fx.rc, "cs:events", "*", NULL, 0,
 	    "conversation", "w1", "role", "customer", "agent", "ann", "ts", ts,
 	    (char *)NULL), 0);
@@ -377,7 +377,7 @@ Test(web, events_live)
 	cr_expect_not_null(strstr(p, "\"status\":\"firing\""));
 
 	/* ann answers: the alert resolves on the stream */
-	snprintf(ts, sizeof(ts), "%lld", (long long)clk_wall_ms());
+	snprintf(ts, sizeof(ts), "%lld", (long long)now_wall_ms());
 	cr_assert_eq(stream_add(fx.rc, "cs:events", "*", NULL, 0,
 	    "conversation", "w1", "role", "agent", "agent", "ann", "ts", ts,
 	    (char *)NULL), 0);
@@ -402,7 +402,7 @@ Test(web, wallboard_lists_every_agent)
 	struct ready	 r;
 	char		 conv[32], agent[32], ts[32], cmd[2 * PATH_MAX + 512];
 	char		*dom, want[128], path[PATH_MAX];
-	int64_t		 base = (clk_wall_ms() / 1000 - 900) * 1000;
+	int64_t		 base = (now_wall_ms() / 1000 - 900) * 1000;
 	FILE		*p;
 	size_t		 len = 0, n;
 	int		 i, rows = 0, st;
@@ -491,7 +491,7 @@ Test(web, wallboard_shows_a_lost_connection)
 	struct cdp	 b;
 	struct ready	 r;
 	char		 url[64], listen[128];
-	int64_t		 base = (clk_wall_ms() / 1000 - 900) * 1000;
+	int64_t		 base = (now_wall_ms() / 1000 - 900) * 1000;
 
 	fx_start_redis(0);
 	web_trace(base);

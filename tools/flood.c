@@ -101,7 +101,7 @@ fl_watch(void *arg)
 		if (redisGetReply(c, (void **)&r) != REDIS_OK)
 			fl_die("subscriber: %s", c->errstr);
 		do {
-			now = clk_mono_ms();
+			now = now_mono_ms();
 			if (r->type == REDIS_REPLY_ARRAY && r->elements == 3 &&
 			    strcmp(r->element[0]->str, "message") == 0) {
 				if (last != 0 && now - last > fl_max_gap)
@@ -229,7 +229,7 @@ main(int argc, char **argv)
 	c = fl_connect();
 	if (pthread_create(&watcher, NULL, fl_watch, NULL) != 0)
 		fl_die("pthread_create failed");
-	t0 = clk_mono_ms();
+	t0 = now_mono_ms();
 	for (i = 0; i < n; i += batch) {
 		batch = n - i < FL_PIPELINE ? n - i : FL_PIPELINE;
 		for (k = 0; k < batch; k++) {
@@ -237,7 +237,7 @@ main(int argc, char **argv)
 			snprintf(team, sizeof(team), "team-%lld", (i + k) % 20);
 			snprintf(agent, sizeof(agent), "agent-%lld",
 			    (i + k) % 500);
-			snprintf(ts, sizeof(ts), "%" PRId64, clk_wall_ms());
+			snprintf(ts, sizeof(ts), "%" PRId64, now_wall_ms());
 			id = conv;
 			idlen = strlen(conv);
 			if ((i + k) % every == every - 1) {
@@ -267,17 +267,17 @@ main(int argc, char **argv)
 		    lag);
 	}
 
-	deadline = clk_mono_ms() + 600000;
+	deadline = now_mono_ms() + 600000;
 	for (;;) {
 		fl_group(c, &pending, &lag, ldi, sizeof(ldi));
 		if (lag == 0 && pending == 0)
 			break;
-		if (clk_mono_ms() > deadline)
+		if (now_mono_ms() > deadline)
 			fl_die("not drained after 600 s: lag %lld, pending "
 			    "%lld", lag, pending);
 		usleep(10000);
 	}
-	t1 = clk_mono_ms();
+	t1 = now_mono_ms();
 	usleep(500000);		/* the last dead letters land */
 	dead += fl_trim(c);
 	rss = fl_peak_rss_kb(pid);

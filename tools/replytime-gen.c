@@ -1234,8 +1234,8 @@ run_backlog(struct out *o)
 	if (out_connect(o, err, sizeof(err), &fatal) == -1)
 		die("redis %s:%lld: %s", opt.host, opt.port, err);
 	sim_init(&sim, &opt, rate);
-	base = clk_wall_ms() - span;
-	t0 = next = clk_mono_ms();
+	base = now_wall_ms() - span;
+	t0 = next = now_mono_ms();
 	next += 1000;
 	cur = &o->b[0];
 	prev = &o->b[1];
@@ -1263,7 +1263,7 @@ run_backlog(struct out *o)
 		swap = prev;
 		prev = cur;
 		cur = swap;
-		if ((now = clk_mono_ms()) >= next) {
+		if ((now = now_mono_ms()) >= next) {
 			say("%" PRIu64 " entries, %.0f/s", o->st.entries,
 			    (double)(o->st.entries - shown) * 1000 /
 			    (double)(now - next + 1000));
@@ -1275,7 +1275,7 @@ run_backlog(struct out *o)
 	}
 	if (out_recv(o, prev, err, sizeof(err)) != 0)
 		die("redis %s:%lld: %s", opt.host, opt.port, err);
-	secs = (double)(clk_mono_ms() - t0) / 1000;
+	secs = (double)(now_mono_ms() - t0) / 1000;
 	sim_free(&sim);
 	summary(o, "backlog", secs, rate, last_at);
 	if (sig != 0) {
@@ -1300,15 +1300,15 @@ live_reconnect(struct out *o, const char *why, int64_t *base, int64_t end)
 {
 	char	 err[512];
 	struct batch	*b = &o->b[0];
-	int64_t		 down = clk_wall_ms(), shift;
+	int64_t		 down = now_wall_ms(), shift;
 	size_t		 i;
 	int		 fatal, sig;
 
 	say("redis %s:%lld: %s; retrying every second", opt.host, opt.port,
 	    why);
 	for (;;) {
-		if (end != 0 && end - clk_mono_ms() < 1000) {
-			sig_wait(end - clk_mono_ms());
+		if (end != 0 && end - now_mono_ms() < 1000) {
+			sig_wait(end - now_mono_ms());
 			return (-1);
 		}
 		if ((sig = sig_wait(1000)) != 0)
@@ -1318,7 +1318,7 @@ live_reconnect(struct out *o, const char *why, int64_t *base, int64_t end)
 		if (fatal)
 			die("redis %s:%lld: %s", opt.host, opt.port, err);
 	}
-	shift = clk_wall_ms() - down;
+	shift = now_wall_ms() - down;
 	*base += shift;
 	for (i = b->done; i < b->n; i++)
 		b->e[i].ts += shift;
@@ -1344,12 +1344,12 @@ run_live(struct out *o)
 	int		 fatal, sig = 0, rv, full;
 
 	sim_init(&sim, &opt, opt.rate);
-	t0 = clk_mono_ms();
+	t0 = now_mono_ms();
 	if (opt.duration > 0)
 		end = t0 + (int64_t)(opt.duration * 1000);
 	say("live: %g conversations/s into %s at %s:%lld, seed %" PRIu64,
 	    opt.rate, opt.stream, opt.host, opt.port, opt.seed);
-	base = clk_wall_ms();
+	base = now_wall_ms();
 	if (out_connect(o, err, sizeof(err), &fatal) == -1) {
 		if (fatal)
 			die("redis %s:%lld: %s", opt.host, opt.port, err);
@@ -1357,9 +1357,9 @@ run_live(struct out *o)
 			goto stop;
 	}
 	for (;;) {
-		if (end != 0 && clk_mono_ms() >= end)
+		if (end != 0 && now_mono_ms() >= end)
 			break;
-		now = clk_wall_ms();
+		now = now_wall_ms();
 		while (b->n < GEN_PIPELINE) {
 			e = sim_peek(&sim);
 			due = base + e->at;
@@ -1382,9 +1382,9 @@ run_live(struct out *o)
 		}
 		if (full)
 			continue;
-		wait = base + sim_peek(&sim)->at - clk_wall_ms();
-		if (end != 0 && end - clk_mono_ms() < wait)
-			wait = end - clk_mono_ms();
+		wait = base + sim_peek(&sim)->at - now_wall_ms();
+		if (end != 0 && end - now_mono_ms() < wait)
+			wait = end - now_mono_ms();
 		if (wait > 1000)
 			wait = 1000;
 		if ((sig = sig_wait(wait)) != 0)
@@ -1392,7 +1392,7 @@ run_live(struct out *o)
 	}
 stop:
 	sim_free(&sim);
-	summary(o, "live", (double)(clk_mono_ms() - t0) / 1000, opt.rate, 0);
+	summary(o, "live", (double)(now_mono_ms() - t0) / 1000, opt.rate, 0);
 	if (b->n > b->done)
 		say("%zu entries not written: redis was away", b->n - b->done);
 	return (0);
@@ -1629,7 +1629,7 @@ main(int argc, char **argv)
 
 	opt_parse(argc, argv);
 	if (!opt.seed_set)
-		opt.seed = prng_derive((uint64_t)clk_wall_ms() * 1000003 ^
+		opt.seed = prng_derive((uint64_t)now_wall_ms() * 1000003 ^
 		    (uint64_t)getpid(), 1) & 0xffffffff;
 
 	memset(&o, 0, sizeof(o));

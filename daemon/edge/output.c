@@ -172,12 +172,13 @@ output_alert(const struct alert_event *ev, void *arg)
 {
 	struct output			*o = arg;
 	const struct alert_field	*f;
-	const struct alert_field	*end = alert_fields + ALERT_NFIELDS;
 	json_t				*j;
-	char				 id[SID_MAX], num[64], *text;
-	const char			*p;
+	char				 id[SID_MAX], count[32];
+	char				 num[ALERT_NFIELDS][32];
+	const char			*v[ALERT_NFIELDS];
+	char				*text;
 	struct sid			 sid;
-	size_t				 n = OUTPUT_PAIR;	/* json */
+	size_t				 i, n = OUTPUT_PAIR;	/* json */
 
 	sid.ms = (uint64_t)ev->ts_ms;
 	sid.seq = o->alast.ms == sid.ms ? o->alast.seq + 1 : 0;
@@ -191,21 +192,23 @@ output_alert(const struct alert_event *ev, void *arg)
 	if (text == NULL)
 		return;
 
-	for (f = alert_fields; f < end; f++)
-		if ((f->in & ALERT_IN_EVENT) &&
-		    alert_field_text(ev, f, num, sizeof(num)) != NULL)
+	for (i = 0; i < ALERT_NFIELDS; i++) {
+		f = &alert_fields[i];
+		v[i] = (f->in & ALERT_IN_EVENT) ? alert_field_text(ev, f,
+		    num[i], sizeof(num[i])) : NULL;
+		if (v[i] != NULL)
 			n += OUTPUT_PAIR;
+	}
 	sid_format(&sid, id, sizeof(id));
 	output_str(o, "a");
 	output_str(o, id);
-	snprintf(num, sizeof(num), "%zu", n);
-	output_str(o, num);
-	for (f = alert_fields; f < end; f++) {
-		if (!(f->in & ALERT_IN_EVENT) ||
-		    (p = alert_field_text(ev, f, num, sizeof(num))) == NULL)
+	snprintf(count, sizeof(count), "%zu", n);
+	output_str(o, count);
+	for (i = 0; i < ALERT_NFIELDS; i++) {
+		if (v[i] == NULL)
 			continue;
-		output_str(o, f->name);
-		output_str(o, p);
+		output_str(o, alert_fields[i].name);
+		output_str(o, v[i]);
 	}
 	output_str(o, "json");
 	output_str(o, text);

@@ -63,7 +63,7 @@ cdp_next(struct cdp *b, int64_t deadline)
 				return (m);
 			continue;
 		}
-		if ((left = deadline - clk_mono_ms()) <= 0)
+		if ((left = deadline - now_mono_ms()) <= 0)
 			return (NULL);
 		if (poll(&pfd, 1, (int)left) <= 0)
 			continue;
@@ -89,7 +89,7 @@ cdp_call(struct cdp *b, int page, const char *method, json_t *params,
 {
 	json_t		*msg, *m, *res = NULL;
 	char		*text;
-	int64_t		 deadline = clk_mono_ms() + timeout_ms;
+	int64_t		 deadline = now_mono_ms() + timeout_ms;
 	int		 id = ++b->id;
 
 	msg = json_pack("{s:i, s:s, s:o}", "id", id, "method", method,
@@ -139,7 +139,7 @@ cdp_eval(struct cdp *b, const char *expr)
 int
 cdp_wait(struct cdp *b, const char *expr, int ms)
 {
-	int64_t		 end = clk_mono_ms() + ms;
+	int64_t		 end = now_mono_ms() + ms;
 	json_t		*v;
 	int		 ok;
 
@@ -150,7 +150,7 @@ cdp_wait(struct cdp *b, const char *expr, int ms)
 		if (ok)
 			return (1);
 		usleep(100000);
-	} while (clk_mono_ms() < end);
+	} while (now_mono_ms() < end);
 	return (0);
 }
 
@@ -246,9 +246,9 @@ cdp_close(struct cdp *b)
 	if (b->pid > 0) {
 		r = cdp_call(b, 0, "Browser.close", NULL, 2000);
 		json_decref(r);
-		end = clk_mono_ms() + 5000;
+		end = now_mono_ms() + 5000;
 		while (waitpid(b->pid, NULL, WNOHANG) == 0) {
-			if (clk_mono_ms() > end) {
+			if (now_mono_ms() > end) {
 				kill(b->pid, SIGKILL);
 				waitpid(b->pid, NULL, 0);
 				break;

@@ -1,33 +1,10 @@
-/* The clocks of the tests and the tools, in milliseconds, and waits. */
+/* The tests' and the tools' timing, on the daemon's clocks (now.h). */
 
 #include <errno.h>
 #include <stdlib.h>
 #include <time.h>
 
 #include "clock.h"
-
-static int64_t
-clk_ms(clockid_t id)
-{
-	struct timespec	 ts;
-
-	clock_gettime(id, &ts);
-	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
-}
-
-/* Milliseconds since the epoch, as stream entries count them. */
-int64_t
-clk_wall_ms(void)
-{
-	return (clk_ms(CLOCK_REALTIME));
-}
-
-/* Milliseconds that never jump, for deadlines. */
-int64_t
-clk_mono_ms(void)
-{
-	return (clk_ms(CLOCK_MONOTONIC));
-}
 
 /* Monotonic seconds to the nanosecond, for timing a benchmark. */
 double
@@ -71,13 +48,13 @@ clk_scaled(int64_t ms)
 int
 clk_wait(int (*cond)(void *), void *arg, int timeout_ms)
 {
-	int64_t	 end = clk_mono_ms() + clk_scaled(timeout_ms);
+	int64_t	 end = now_mono_ms() + clk_scaled(timeout_ms);
 	int	 r;
 
 	for (;;) {
 		if ((r = cond(arg)) != 0)
 			return (r > 0 ? 1 : -1);
-		if (clk_mono_ms() >= end)
+		if (now_mono_ms() >= end)
 			return (0);
 		clk_sleep_ms(20);
 	}

@@ -70,7 +70,7 @@ proc_exit_code(int st)
 int
 proc_reap(pid_t pid, int timeout_ms, int *status)
 {
-	int64_t	 end = clk_mono_ms() + timeout_ms;
+	int64_t	 end = now_mono_ms() + timeout_ms;
 	pid_t	 r;
 	int	 st;
 
@@ -83,7 +83,7 @@ proc_reap(pid_t pid, int timeout_ms, int *status)
 		}
 		if (r == -1 && errno != EINTR)
 			return (-1);
-		if (clk_mono_ms() >= end)
+		if (now_mono_ms() >= end)
 			return (0);
 		clk_sleep_ms(10);
 	}

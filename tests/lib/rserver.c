@@ -132,8 +132,8 @@ rserver_spawn(struct rserver *s)
 	if (s->pid == -1)
 		return (-1);
 
-	end = clk_mono_ms() + RSERVER_START_MS;
-	while (clk_mono_ms() < end) {
+	end = now_mono_ms() + RSERVER_START_MS;
+	while (now_mono_ms() < end) {
 		if (proc_reap(s->pid, 0, NULL) == 1) {
 			s->pid = -1;	/* the port was taken, most likely */
 			return (-1);
