@@ -828,18 +828,6 @@ engine_advance(struct engine *e, int64_t wall, int caught_up)
 	}
 }
 
-int64_t
-engine_clock(const struct engine *e)
-{
-	return (e->clock);
-}
-
-int64_t
-engine_lateness(const struct engine *e)
-{
-	return (e->lateness);
-}
-
 size_t
 engine_conversations(const struct engine *e)
 {

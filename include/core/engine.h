@@ -10,10 +10,7 @@
 #include <stdint.h>
 
 #include "conf.h"
-#include "conv.h"
 #include "entry.h"
-#include "reorder.h"
-#include "scope.h"
 
 #define OUTCOME_TABLE(X)						\
 	X(RESPONSE, "response")						\
@@ -78,8 +75,6 @@ void		 engine_advance(struct engine *, int64_t, int);
 void		 engine_alerts_firing(const struct engine *,
 		    struct alert_list *);
 
-int64_t		 engine_clock(const struct engine *);
-int64_t		 engine_lateness(const struct engine *);
 size_t		 engine_conversations(const struct engine *);
 const struct engine_stats *engine_stats(const struct engine *);
 struct alerts	*engine_alerts(const struct engine *);

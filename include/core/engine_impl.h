@@ -6,7 +6,10 @@
 #ifndef ENGINE_IMPL_H
 #define ENGINE_IMPL_H
 
+#include "conv.h"
 #include "engine.h"
+#include "reorder.h"
+#include "scope.h"
 
 /* A wait threshold the clock watches: the targets, later alert rules. */
 enum threshold_kind {
