@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "conv.h"
+#include "hash.h"
 #include "prng.h"
 
 #define NIDS	3000
@@ -22,6 +23,7 @@ static void
 teardown(void)
 {
 	convs_clear(&cs);
+	conv_msgid_hash = hash_bytes;
 }
 
 TestSuite(conv, .init = setup, .fini = teardown);
@@ -62,20 +64,20 @@ Test(conv, duplicate_message_ids)
 	char		 id[32];
 	int		 i;
 
-	cr_expect_eq(conv_seen(c, "m1", 2), 0);
-	cr_expect_eq(conv_seen(c, "m1", 2), 1);
-	cr_expect_eq(conv_seen(c, "m2", 2), 0);
+	cr_expect_eq(conv_seen(&cs, c, "m1", 2), 0);
+	cr_expect_eq(conv_seen(&cs, c, "m1", 2), 1);
+	cr_expect_eq(conv_seen(&cs, c, "m2", 2), 0);
 	/* the set grows past its first sizes and forgets nothing */
 	for (i = 0; i < 1000; i++) {
 		snprintf(id, sizeof(id), "x%d", i);
-		cr_assert_eq(conv_seen(c, id, strlen(id)), 0, "%s", id);
+		cr_assert_eq(conv_seen(&cs, c, id, strlen(id)), 0, "%s", id);
 	}
 	for (i = 0; i < 1000; i++) {
 		snprintf(id, sizeof(id), "x%d", i);
-		cr_assert_eq(conv_seen(c, id, strlen(id)), 1, "%s", id);
+		cr_assert_eq(conv_seen(&cs, c, id, strlen(id)), 1, "%s", id);
 	}
 	cr_expect_eq(c->nmsgids, 1002);
-	cr_expect_eq(conv_seen(get("c2", 1), "m1", 2), 0,
+	cr_expect_eq(conv_seen(&cs, get("c2", 1), "m1", 2), 0,
 	    "ids are per conversation");
 }
 
@@ -88,12 +90,127 @@ Test(conv, message_ids_bounded)
 
 	for (i = 0; i < CONV_MAX_MSGIDS; i++) {
 		snprintf(id, sizeof(id), "%d", i);
-		cr_assert_eq(conv_seen(c, id, strlen(id)), 0);
+		cr_assert_eq(conv_seen(&cs, c, id, strlen(id)), 0);
 	}
-	cr_expect_eq(conv_seen(c, "new", 3), 0);
-	cr_expect_eq(conv_seen(c, "new", 3), 0, "not remembered");
-	cr_expect_eq(conv_seen(c, "0", 1), 1);
+	cr_expect_eq(conv_seen(&cs, c, "new", 3), CONV_SEEN_FULL);
+	cr_expect_eq(conv_seen(&cs, c, "new", 3), CONV_SEEN_FULL,
+	    "not remembered");
+	cr_expect_eq(conv_seen(&cs, c, "0", 1), 1);
 	cr_expect_eq(c->nmsgids, CONV_MAX_MSGIDS);
+}
+
+/* Every id hashes alike: only comparing the ids tells them apart. */
+static uint64_t
+hash_same(const void *p, size_t len)
+{
+	(void)p;
+	(void)len;
+	return (0x5eed00000000007ULL);
+}
+
+/*
+ * Two ids with the same hash are two ids (a set of hashes took the
+ * second for a duplicate of the first).
+ */
+Test(conv, colliding_ids_are_not_duplicates)
+{
+	struct conv	*c = get("c1", 1);
+
+	conv_msgid_hash = hash_same;
+	cr_expect_eq(conv_seen(&cs, c, "m1", 2), CONV_SEEN_NEW);
+	cr_expect_eq(conv_seen(&cs, c, "m2", 2), CONV_SEEN_NEW,
+	    "same hash, another id");
+	cr_expect_eq(conv_seen(&cs, c, "m10", 3), CONV_SEEN_NEW);
+	cr_expect_eq(conv_seen(&cs, c, "m", 1), CONV_SEEN_NEW);
+	cr_expect_eq(conv_seen(&cs, c, "m2", 2), CONV_SEEN_DUP);
+	cr_expect_eq(conv_seen(&cs, c, "m1", 2), CONV_SEEN_DUP);
+	cr_expect_eq(conv_seen(&cs, c, "m10", 3), CONV_SEEN_DUP);
+	cr_expect_eq(c->nmsgids, 4);
+}
+
+/*
+ * cs.max_msgids bounds the ids held by all conversations: past it a new
+ * id is not remembered (and said so), one seen before still is; a
+ * conversation freed gives its room back.
+ */
+Test(conv, message_ids_bounded_in_all)
+{
+	struct conv	*a = get("a", 1), *b = get("b", 1);
+
+	cs.max_msgids = 3;
+	cr_expect_eq(conv_seen(&cs, a, "1", 1), CONV_SEEN_NEW);
+	cr_expect_eq(conv_seen(&cs, a, "2", 1), CONV_SEEN_NEW);
+	cr_expect_eq(conv_seen(&cs, b, "1", 1), CONV_SEEN_NEW);
+	cr_expect_eq(cs.nmsgids, 3);
+	cr_expect_eq(conv_seen(&cs, b, "2", 1), CONV_SEEN_FULL);
+	cr_expect_eq(conv_seen(&cs, b, "2", 1), CONV_SEEN_FULL,
+	    "not remembered");
+	cr_expect_eq(conv_seen(&cs, a, "2", 1), CONV_SEEN_DUP);
+	conv_free(&cs, a);
+	cr_expect_eq(cs.nmsgids, 1);
+	cr_expect_eq(conv_seen(&cs, b, "2", 1), CONV_SEEN_NEW);
+	cr_expect_eq(conv_seen(&cs, b, "2", 1), CONV_SEEN_DUP);
+}
+
+/* Two bits of hash: most ids share a chain with others. */
+static uint64_t
+hash_tiny(const void *p, size_t len)
+{
+	const unsigned char	*s = p;
+
+	return ((uint64_t)(s[len - 1] & 1) << 32 | (s[0] & 1));
+}
+
+/*
+ * Random ids in random conversations, with hashes that collide all the
+ * time and a cap in all, against a brute-force list of what each
+ * conversation remembers.
+ */
+Test(conv, message_ids_randomized_against_a_list)
+{
+	enum { NCONV = 4, NID = 300, CAP = 500 };
+	static char	 held[NCONV][NID];	/* the list: remembered */
+	struct conv	*c[NCONV];
+	char		 name[8], id[300];
+	uint64_t	 rng = 11;
+	size_t		 total = 0, len;
+	enum conv_seen	 want, got;
+	int		 step, k, i, j;
+
+	conv_msgid_hash = hash_tiny;
+	cs.max_msgids = CAP;
+	for (k = 0; k < NCONV; k++) {
+		snprintf(name, sizeof(name), "c%d", k);
+		c[k] = get(name, 1);
+	}
+	for (step = 0; step < 20000; step++) {
+		k = (int)prng_below(&rng, NCONV);
+		i = (int)prng_below(&rng, NID);
+		/* ids of many lengths, some prefixes of others */
+		len = 1 + (size_t)i % 257;
+		for (j = 0; j < (int)len; j++)
+			id[j] = (char)('a' + (i + j * (i % 7)) % 26);
+		if (held[k][i])
+			want = CONV_SEEN_DUP;
+		else if (total >= CAP)
+			want = CONV_SEEN_FULL;
+		else {
+			want = CONV_SEEN_NEW;
+			held[k][i] = 1;
+			total++;
+		}
+		got = conv_seen(&cs, c[k], id, len);
+		cr_assert_eq(got, want, "step %d conv %d id %d", step, k, i);
+		if (step % 5000 == 4999) {	/* one forgotten now and then */
+			conv_free(&cs, c[k]);
+			for (i = 0; i < NID; i++)
+				total -= held[k][i];
+			memset(held[k], 0, sizeof(held[k]));
+			snprintf(name, sizeof(name), "c%d", k);
+			c[k] = get(name, 1);
+		}
+		cr_assert_eq(cs.nmsgids, total);
+	}
 }
 
 static const int64_t	*model_last;

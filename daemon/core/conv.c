@@ -18,6 +18,19 @@ convs_init(struct convs *cs)
 	TAILQ_INIT(&cs->idle);
 }
 
+uint64_t	(*conv_msgid_hash)(const void *, size_t) = hash_bytes;
+
+/* Frees a conversation and what it holds. */
+static void
+conv_release(struct conv *c)
+{
+	free(c->msgids);
+	free(c->msgbytes);
+	free(c->xagent);
+	free(c->xteam);
+	free(c);
+}
+
 void
 convs_clear(struct convs *cs)
 {
@@ -25,11 +38,11 @@ convs_clear(struct convs *cs)
 
 	while ((c = TAILQ_FIRST(&cs->idle)) != NULL) {
 		TAILQ_REMOVE(&cs->idle, c, idle);
-		free(c->msgids);
-		free(c);
+		conv_release(c);
 	}
 	table_clear(&cs->table);
 	cs->count = 0;
+	cs->nmsgids = 0;
 }
 
 uint32_t
@@ -106,8 +119,22 @@ conv_free(struct convs *cs, struct conv *c)
 	table_remove(&cs->table, c);
 	TAILQ_REMOVE(&cs->idle, c, idle);
 	cs->count--;
-	free(c->msgids);
-	free(c);
+	cs->nmsgids -= c->nmsgids;
+	conv_release(c);
+}
+
+/*
+ * Sets a name held without a scope (beyond metrics.max_agents or
+ * max_teams) to len bytes of name, or clears it when name is NULL.
+ */
+void
+conv_name_set(char **slot, const char *name, size_t len)
+{
+	free(*slot);
+	*slot = NULL;
+	if (name == NULL)
+		return;
+	*slot = xstrndup(name, len);
 }
 
 /* Records activity at ts: the conversation becomes the most recent. */
@@ -121,52 +148,106 @@ conv_touch(struct convs *cs, struct conv *c, int64_t ts)
 	TAILQ_INSERT_TAIL(&cs->idle, c, idle);
 }
 
-static void
-conv_msgid_insert(uint64_t *set, uint32_t mask, uint64_t h)
+#define MSG_LENBYTES	2	/* an id's length, before its bytes */
+#define MSG_BYTES_MIN	64	/* msgbytes' first size */
+
+/* The size msgbytes has for used bytes: a power of two, at least the min. */
+static uint32_t
+conv_msgbytes_cap(uint32_t used)
 {
-	uint32_t	 i = (uint32_t)h & mask;
+	uint32_t	 cap = MSG_BYTES_MIN;
+
+	while (cap < used)
+		cap *= 2;
+	return (cap);
+}
+
+/* Whether the id at slot value v is the len bytes of msgid. */
+static int
+conv_msgid_is(const struct conv *c, uint64_t v, const char *msgid,
+    size_t len)
+{
+	const unsigned char	*p;
+
+	p = (const unsigned char *)c->msgbytes + (uint32_t)v - 1;
+	return ((size_t)(p[0] | p[1] << 8) == len &&
+	    memcmp(p + MSG_LENBYTES, msgid, len) == 0);
+}
+
+/* Puts v in the first free slot from its hash's. */
+static void
+conv_msgid_insert(uint64_t *set, uint32_t mask, uint32_t h, uint64_t v)
+{
+	uint32_t	 i = h & mask;
 
 	while (set[i] != 0)
 		i = (i + 1) & mask;
-	set[i] = h;
+	set[i] = v;
+}
+
+/* Doubles (or starts) the set of slots, keeping it at most 3/4 full. */
+static void
+conv_msgid_grow(struct conv *c)
+{
+	uint64_t	*old = c->msgids, v;
+	uint32_t	 cap, mask, i, off;
+	const unsigned char *p;
+
+	cap = old == NULL ? 0 : 1U << c->msgbits;
+	/* 4, then 16: most conversations stop within a dozen */
+	c->msgbits = cap == 0 ? 2 : cap == 4 ? 4 : c->msgbits + 1;
+	mask = (1U << c->msgbits) - 1;
+	c->msgids = xcalloc(mask + 1, sizeof(*c->msgids));
+	for (i = 0; i < cap; i++) {
+		if ((v = old[i]) == 0)
+			continue;
+		off = (uint32_t)v - 1;
+		p = (const unsigned char *)c->msgbytes + off;
+		conv_msgid_insert(c->msgids, mask,
+		    (uint32_t)conv_msgid_hash(p + MSG_LENBYTES,
+		    (size_t)(p[0] | p[1] << 8)), v);
+	}
+	free(old);
 }
 
 /*
- * Returns 1 if the message id was seen before in this conversation,
- * otherwise remembers it and returns 0.  Ids are kept as 64-bit hashes
- * in a linear-probing set at most three quarters full.
+ * Whether the message id was seen before in this conversation: the ids
+ * themselves are kept (a hash only finds them), so two ids are never
+ * taken for each other.  A new id is remembered unless the conversation
+ * holds CONV_MAX_MSGIDS or all of them cs->max_msgids: then it is not,
+ * and a repeat of it will not be noticed.
  */
-int
-conv_seen(struct conv *c, const char *msgid, size_t len)
+enum conv_seen
+conv_seen(struct convs *cs, struct conv *c, const char *msgid, size_t len)
 {
-	uint64_t	 h = hash_bytes(msgid, len), *old;
-	uint32_t	 mask, i, cap;
+	uint64_t	 h = conv_msgid_hash(msgid, len), v;
+	uint32_t	 mask, i, tag = (uint32_t)(h >> 32), need;
 
-	if (h == 0)
-		h = 1;
 	if (c->msgids != NULL) {
 		mask = (1U << c->msgbits) - 1;
-		for (i = (uint32_t)h & mask; c->msgids[i] != 0;
+		for (i = (uint32_t)h & mask; (v = c->msgids[i]) != 0;
 		    i = (i + 1) & mask)
-			if (c->msgids[i] == h)
-				return (1);
+			if ((uint32_t)(v >> 32) == tag &&
+			    conv_msgid_is(c, v, msgid, len))
+				return (CONV_SEEN_DUP);
 	}
-	if (c->nmsgids >= CONV_MAX_MSGIDS)
-		return (0);
-	cap = c->msgids == NULL ? 0 : 1U << c->msgbits;
-	if ((c->nmsgids + 1) * 4 > cap * 3) {
-		old = c->msgids;
-		/* 4, then 16: most conversations stop within a dozen */
-		c->msgbits = cap == 0 ? 2 : cap == 4 ? 4 : c->msgbits + 1;
-		mask = (1U << c->msgbits) - 1;
-		c->msgids = xcalloc(mask + 1, sizeof(*c->msgids));
-		for (i = 0; i < cap; i++)
-			if (old[i] != 0)
-				conv_msgid_insert(c->msgids, mask, old[i]);
-		free(old);
-	}
-	conv_msgid_insert(c->msgids, (1U << c->msgbits) - 1, h);
+	if (c->nmsgids >= CONV_MAX_MSGIDS || len > UINT16_MAX ||
+	    (cs->max_msgids != 0 && cs->nmsgids >= cs->max_msgids))
+		return (CONV_SEEN_FULL);
+	if (c->msgids == NULL || (c->nmsgids + 1) * 4 > (3U << c->msgbits))
+		conv_msgid_grow(c);
+	need = c->msgused + MSG_LENBYTES + (uint32_t)len;
+	if (c->msgbytes == NULL || conv_msgbytes_cap(need) !=
+	    conv_msgbytes_cap(c->msgused))
+		c->msgbytes = xreallocarray(c->msgbytes,
+		    conv_msgbytes_cap(need), 1);
+	c->msgbytes[c->msgused] = (char)(len & 0xff);
+	c->msgbytes[c->msgused + 1] = (char)(len >> 8);
+	memcpy(c->msgbytes + c->msgused + MSG_LENBYTES, msgid, len);
+	v = (uint64_t)tag << 32 | (c->msgused + 1);
+	conv_msgid_insert(c->msgids, (1U << c->msgbits) - 1, (uint32_t)h, v);
+	c->msgused = need;
 	c->nmsgids++;
-	return (0);
+	cs->nmsgids++;
+	return (CONV_SEEN_NEW);
 }
-

@@ -35,8 +35,10 @@ static const struct {
 };
 /* The targets' bits of conv->passed; the others are alerts'. */
 #define TARGET_BITS	(BIT(THR_FRT) | BIT(THR_WITHIN))
-/* How often scopes idle past every window are collected. */
+/* How often scopes idle past every window are collected, in stamps. */
 #define GC_INTERVAL_MS	60000
+/* ... and at most how often again when a scope cap is reached. */
+#define GC_CAP_INTERVAL_MS 1000
 
 static void	engine_finish(struct engine *, struct conv *, int64_t);
 static enum reason engine_push(struct engine *, struct chat_event *);
@@ -56,14 +58,20 @@ engine_new(const struct conf *cf)
 	e->ttl = cf->metrics.conversation_ttl_s * 1000;
 	e->max_convs = (size_t)cf->metrics.max_conversations;
 	e->exclude_bot = cf->metrics.exclude_bot_time;
+	e->max_entry = (size_t)cf->ingest.max_entry_kb * 1024;
+	e->max_reorder = (size_t)cf->ingest.max_reorder;
 	e->clock = e->stamp = e->max_ts = ENGINE_NO_CLOCK;
-	e->gc_at = ENGINE_NO_CLOCK;
+	e->gc_at = e->capgc_at = ENGINE_NO_CLOCK;
 	for (i = 0; i < cf->metrics.nwindows; i++)
 		widths[i] = cf->metrics.windows_s[i] * 1000;
 	reorder_init(&e->reorder);
 	convs_init(&e->convs);
 	TAILQ_INIT(&e->waits);
 	scopes_init(&e->scopes, widths, cf->metrics.nwindows);
+	scopes_set_max(&e->scopes, SCOPE_AGENT,
+	    (size_t)cf->metrics.max_agents);
+	scopes_set_max(&e->scopes, SCOPE_TEAM, (size_t)cf->metrics.max_teams);
+	e->convs.max_msgids = (size_t)cf->metrics.max_message_ids;
 	e->thr[THR_FRT].kind = THRESHOLD_FRT;
 	e->thr[THR_FRT].first_only = 1;
 	e->thr[THR_WITHIN].kind = THRESHOLD_WITHIN;
@@ -195,7 +203,10 @@ engine_target(const struct engine *e, int64_t wall, int caught_up)
 	return (t);
 }
 
-/* Parses one stream entry and buffers it; returns why it was refused. */
+/*
+ * Parses one stream entry and buffers it; returns why it was refused.
+ * An entry over ingest.max_entry_kb is refused before anything parses it.
+ */
 enum reason
 engine_read(struct engine *e, const char *id, const struct entry_field *f,
     size_t nf, int64_t wall)
@@ -204,6 +215,11 @@ engine_read(struct engine *e, const char *id, const struct entry_field *f,
 	enum reason	 why;
 
 	e->stats.read++;
+	if (entry_size(f, nf) > e->max_entry) {
+		e->stats.refused++;
+		e->stats.reasons[REASON_TOO_LARGE]++;
+		return (REASON_TOO_LARGE);
+	}
 	if ((ev = entry_parse(id, f, nf, wall, e->max_future, &why)) == NULL) {
 		e->stats.refused++;
 		e->stats.reasons[why]++;
@@ -217,6 +233,9 @@ engine_read(struct engine *e, const char *id, const struct entry_field *f,
  * means behind the clock, which is at least the watermark of everything
  * read before, also within one read: so how the stream was cut into
  * reads (live, or the pages of a rebuild) never changes the verdict.
+ * With ingest.max_reorder events waiting, the clock first moves to the
+ * watermark (which a read does next anyway); if they all still wait,
+ * the event is refused as reorder_full.
  */
 static enum reason
 engine_push(struct engine *e, struct chat_event *ev)
@@ -227,6 +246,15 @@ engine_push(struct engine *e, struct chat_event *ev)
 		e->stats.refused++;
 		e->stats.reasons[REASON_LATE]++;
 		return (REASON_LATE);
+	}
+	if (reorder_len(&e->reorder) >= e->max_reorder) {
+		engine_advance(e, 0, 0);
+		if (reorder_len(&e->reorder) >= e->max_reorder) {
+			chat_event_free(ev);
+			e->stats.refused++;
+			e->stats.reasons[REASON_REORDER_FULL]++;
+			return (REASON_REORDER_FULL);
+		}
 	}
 	ev->seq = e->seq++;
 	ev->convhash = conv_hash(ev->conv, ev->convlen);
@@ -345,9 +373,66 @@ wait_close(struct engine *e, struct conv *c)
 
 /* Outcomes. */
 
+/* The name of the conversation's agent or team, with a scope or not. */
+static const char *
+engine_name(const struct scope *s, const char *unscoped)
+{
+	return (s != NULL ? s->name : unscoped);
+}
+
+/* Whether the scope s, or else the name unscoped, is name. */
+static int
+engine_named(const struct scope *s, const char *unscoped, const char *name,
+    size_t len)
+{
+	if (s != NULL)
+		return (s->namelen == len && memcmp(s->name, name, len) == 0);
+	return (unscoped != NULL && strncmp(unscoped, name, len) == 0 &&
+	    unscoped[len] == '\0');
+}
+
+/*
+ * Collects the teams and agents nothing needs at stamp, once every
+ * interval of stamps.  Driven by the stamps of events, thresholds and
+ * TTLs, which a replay passes in the same order, not by the clock or
+ * alert evaluations, which follow how the clock was moved: so which
+ * scopes exist (and so whom a cap refuses) is the same in a replay.
+ */
+static void
+engine_gc(struct engine *e, int64_t stamp, int64_t *at, int64_t interval)
+{
+	if (*at != ENGINE_NO_CLOCK && stamp < *at)
+		return;
+	scopes_gc(&e->scopes, stamp);
+	*at = stamp + interval;
+}
+
+/*
+ * The named team or agent, created if need be; NULL (and counted) when
+ * it is new and metrics.max_agents or max_teams are reached even once
+ * what the present no longer needs is collected.
+ */
+static struct scope *
+engine_scope(struct engine *e, enum scope_kind kind, const char *name,
+    size_t len)
+{
+	struct scope	*s;
+
+	if ((s = scope_get(&e->scopes, kind, name, len)) != NULL)
+		return (s);
+	engine_gc(e, e->stamp, &e->capgc_at, GC_CAP_INTERVAL_MS);
+	if ((s = scope_get(&e->scopes, kind, name, len)) != NULL)
+		return (s);
+	if (kind == SCOPE_AGENT)
+		e->stats.agents_refused++;
+	else
+		e->stats.teams_refused++;
+	return (NULL);
+}
+
 static void
 engine_emit(struct engine *e, struct conv *c, enum outcome_kind kind,
-    const struct scope *agent, int64_t stamp, int64_t wait)
+    const char *agent, int64_t stamp, int64_t wait)
 {
 	struct outcome	 o;
 
@@ -356,8 +441,8 @@ engine_emit(struct engine *e, struct conv *c, enum outcome_kind kind,
 		return;
 	o.kind = kind;
 	o.conv = c->id;
-	o.agent = agent != NULL ? agent->name : NULL;
-	o.team = c->team != NULL ? c->team->name : NULL;
+	o.agent = agent;
+	o.team = engine_name(c->team, c->xteam);
 	o.first = (c->flags & CONV_FIRST) != 0;
 	o.wait_ms = wait;
 	o.ts = stamp;
@@ -391,8 +476,8 @@ engine_alert_event(const struct conv *c, const struct threshold *th,
 	ev->threshold = th->after / 1000.0;
 	ev->started_ms = c->start + th->after;
 	ev->ts_ms = stamp;
-	ev->agent = c->agent != NULL ? c->agent->name : NULL;
-	ev->team = c->team != NULL ? c->team->name : NULL;
+	ev->agent = engine_name(c->agent, c->xagent);
+	ev->team = engine_name(c->team, c->xteam);
 	alert_id(ev);
 }
 
@@ -457,11 +542,13 @@ engine_breach(struct engine *e, struct conv *c, int k, int64_t stamp)
 	}
 	if (k == THR_FRT) {
 		engine_credit(e, c->agent, c->team, stamp, TALLY_FRT_BREACHED);
-		engine_emit(e, c, OUTCOME_FRT_BREACHED, c->agent, stamp,
+		engine_emit(e, c, OUTCOME_FRT_BREACHED,
+		    engine_name(c->agent, c->xagent), stamp,
 		    stamp - c->start);
 	} else {
 		engine_credit(e, c->agent, c->team, stamp, TALLY_MISSED);
-		engine_emit(e, c, OUTCOME_MISSED, c->agent, stamp,
+		engine_emit(e, c, OUTCOME_MISSED,
+		    engine_name(c->agent, c->xagent), stamp,
 		    stamp - c->start);
 	}
 }
@@ -477,8 +564,7 @@ engine_respond(struct engine *e, struct conv *c, const struct chat_event *ev)
 
 	if (agent == NULL || agent->namelen != ev->agentlen ||
 	    memcmp(agent->name, ev->agent, ev->agentlen) != 0)
-		agent = scope_get(&e->scopes, SCOPE_AGENT, ev->agent,
-		    ev->agentlen);
+		agent = engine_scope(e, SCOPE_AGENT, ev->agent, ev->agentlen);
 	wait = (c->flags & CONV_BOT) ? 0 : ev->ts - c->start;
 	ms = wait > UINT32_MAX ? UINT32_MAX : (uint32_t)wait;
 	if (c->flags & CONV_FIRST) {
@@ -489,11 +575,12 @@ engine_respond(struct engine *e, struct conv *c, const struct chat_event *ev)
 	if (!(c->passed & BIT(THR_WITHIN)))
 		flags |= WINDOW_WITHIN;
 	c->passed |= BIT(THR_FRT) | BIT(THR_WITHIN);
-	scope_response(agent, ev->ts, ms, flags);
+	if (agent != NULL)
+		scope_response(agent, ev->ts, ms, flags);
 	if (c->team != NULL)
 		scope_response(c->team, ev->ts, ms, flags);
 	scope_response(e->scopes.global, ev->ts, ms, flags);
-	engine_emit(e, c, OUTCOME_RESPONSE, agent, ev->ts, wait);
+	engine_emit(e, c, OUTCOME_RESPONSE, ev->agent, ev->ts, wait);
 	wait_close(e, c);
 }
 
@@ -510,7 +597,8 @@ engine_finish(struct engine *e, struct conv *c, int64_t stamp)
 		if (!(c->passed & BIT(THR_WITHIN)))
 			engine_breach(e, c, THR_WITHIN, stamp);
 		engine_credit(e, c->agent, c->team, stamp, TALLY_UNANSWERED);
-		engine_emit(e, c, OUTCOME_UNANSWERED, c->agent, stamp,
+		engine_emit(e, c, OUTCOME_UNANSWERED,
+		    engine_name(c->agent, c->xagent), stamp,
 		    stamp - c->start);
 	}
 	wait_close(e, c);
@@ -524,6 +612,7 @@ static void
 engine_apply(struct engine *e, const struct chat_event *ev)
 {
 	struct conv	*c;
+	struct scope	*s;
 
 	e->stats.applied++;
 	c = conv_find(&e->convs, ev->conv, ev->convlen, ev->convhash);
@@ -536,22 +625,34 @@ engine_apply(struct engine *e, const struct chat_event *ev)
 		}
 		c = conv_new(&e->convs, ev->conv, ev->convlen, ev->convhash);
 	}
-	if (ev->msgid != NULL && conv_seen(c, ev->msgid, ev->msgidlen)) {
-		e->stats.duplicates++;
-		return;
+	if (ev->msgid != NULL) {
+		switch (conv_seen(&e->convs, c, ev->msgid, ev->msgidlen)) {
+		case CONV_SEEN_DUP:
+			e->stats.duplicates++;
+			return;
+		case CONV_SEEN_FULL:
+			e->stats.message_ids_refused++;
+			break;
+		case CONV_SEEN_NEW:
+			break;
+		}
 	}
 	conv_touch(&e->convs, c, ev->ts);
-	if (ev->team != NULL && (c->team == NULL ||
-	    c->team->namelen != ev->teamlen ||
-	    memcmp(c->team->name, ev->team, ev->teamlen) != 0))
-		engine_reassign(c, &c->team, scope_get(&e->scopes, SCOPE_TEAM,
-		    ev->team, ev->teamlen));
+	if (ev->team != NULL &&
+	    !engine_named(c->team, c->xteam, ev->team, ev->teamlen)) {
+		s = engine_scope(e, SCOPE_TEAM, ev->team, ev->teamlen);
+		engine_reassign(c, &c->team, s);
+		conv_name_set(&c->xteam, s == NULL ? ev->team : NULL,
+		    ev->teamlen);
+	}
 	if (ev->agent != NULL && (ev->type == TYPE_ASSIGN ||
-	    ev->role == ROLE_CUSTOMER) && (c->agent == NULL ||
-	    c->agent->namelen != ev->agentlen ||
-	    memcmp(c->agent->name, ev->agent, ev->agentlen) != 0))
-		engine_reassign(c, &c->agent, scope_get(&e->scopes,
-		    SCOPE_AGENT, ev->agent, ev->agentlen));
+	    ev->role == ROLE_CUSTOMER) &&
+	    !engine_named(c->agent, c->xagent, ev->agent, ev->agentlen)) {
+		s = engine_scope(e, SCOPE_AGENT, ev->agent, ev->agentlen);
+		engine_reassign(c, &c->agent, s);
+		conv_name_set(&c->xagent, s == NULL ? ev->agent : NULL,
+		    ev->agentlen);
+	}
 
 	switch (ev->type) {
 	case TYPE_CLOSE:
@@ -738,6 +839,7 @@ engine_step_event(struct engine *e, struct chat_event *ev)
 	if (e->eval_at == ENGINE_NO_CLOCK)
 		e->eval_at = alerts_next(e->alerts, ev->ts);
 	engine_stamp(e, ev->ts);
+	engine_gc(e, e->stamp, &e->gc_at, GC_INTERVAL_MS);
 	engine_apply(e, ev);
 	chat_event_free(ev);
 }
@@ -749,8 +851,9 @@ engine_step_threshold(struct engine *e, int k, int64_t thr_at)
 	struct conv	*c = e->thr[k].cursor;
 	int		 i;
 
+	engine_gc(e, engine_stamp(e, thr_at), &e->gc_at, GC_INTERVAL_MS);
 	e->thr[k].cursor = TAILQ_NEXT(c, wait);
-	engine_breach(e, c, k, engine_stamp(e, thr_at));
+	engine_breach(e, c, k, e->stamp);
 	/*
 	 * Overdue on the clock (not at a close): alert too, at the breach's
 	 * stamp, which is later than thr_at when a reload lowered the target.
@@ -810,7 +913,9 @@ engine_advance(struct engine *e, int64_t wall, int caught_up)
 			continue;
 		case STEP_TTL:
 			e->stats.expired++;
-			engine_finish(e, st.idle, engine_stamp(e, st.ttl_at));
+			engine_gc(e, engine_stamp(e, st.ttl_at), &e->gc_at,
+			    GC_INTERVAL_MS);
+			engine_finish(e, st.idle, e->stamp);
 			continue;
 		case STEP_EVAL:
 			engine_step_eval(e, &st, t);
@@ -822,10 +927,6 @@ engine_advance(struct engine *e, int64_t wall, int caught_up)
 	}
 	if (t > e->clock)
 		e->clock = t;
-	if (e->gc_at == ENGINE_NO_CLOCK || e->clock >= e->gc_at) {
-		scopes_gc(&e->scopes, e->clock);
-		e->gc_at = e->clock + GC_INTERVAL_MS;
-	}
 }
 
 size_t

@@ -546,6 +546,24 @@ entry_parse(const char *id, const struct entry_field *fields, size_t nfields,
 	return (entry_build(f, idms, wall_ms, max_future_ms, reason));
 }
 
+/*
+ * The bytes of an entry's fields, names and values, saturated: what
+ * ingest.max_entry_kb holds an entry to, before anything parses it.
+ */
+size_t
+entry_size(const struct entry_field *fields, size_t nfields)
+{
+	size_t	 i, total = 0, add;
+
+	for (i = 0; i < nfields; i++) {
+		add = fields[i].namelen + fields[i].valuelen;
+		if (add < fields[i].namelen || total + add < total)
+			return (SIZE_MAX);
+		total += add;
+	}
+	return (total);
+}
+
 /* Reads the millisecond part of a stream ID "<ms>-<seq>", both unsigned. */
 int
 entry_id_ms(const char *id, int64_t *ms)

@@ -50,6 +50,7 @@ scopes_init(struct scopes *ss, const int64_t *widths_ms, int nwindows)
 	for (kind = SCOPE_GLOBAL; kind < SCOPE_NKINDS; kind++)
 		LIST_INIT(&ss->kinds[kind]);
 	ss->global = scope_new(ss, SCOPE_GLOBAL, "global", 6, 0);
+	ss->n[SCOPE_GLOBAL] = 1;
 	LIST_INSERT_HEAD(&ss->kinds[SCOPE_GLOBAL], ss->global, link);
 }
 
@@ -93,7 +94,10 @@ scope_find(const struct scopes *ss, enum scope_kind kind, const char *name,
 	return (NULL);
 }
 
-/* Finds or creates the named team or agent. */
+/*
+ * Finds or creates the named team or agent; NULL when it would be new
+ * and its kind already has its most (scopes_set_max).
+ */
 struct scope *
 scope_get(struct scopes *ss, enum scope_kind kind, const char *name,
     size_t len)
@@ -102,10 +106,20 @@ scope_get(struct scopes *ss, enum scope_kind kind, const char *name,
 
 	if ((s = scope_find(ss, kind, name, len)) != NULL)
 		return (s);
+	if (ss->max[kind] != 0 && ss->n[kind] >= ss->max[kind])
+		return (NULL);
+	ss->n[kind]++;
 	s = scope_new(ss, kind, name, len, scope_hash(kind, name, len));
 	table_insert(&ss->table, s);
 	LIST_INSERT_HEAD(&ss->kinds[kind], s, link);
 	return (s);
+}
+
+/* Caps how many teams or agents there are at once (0: no cap). */
+void
+scopes_set_max(struct scopes *ss, enum scope_kind kind, size_t max)
+{
+	ss->max[kind] = max;
 }
 
 /* Frees the teams and agents that nothing needs any more at clock now. */
@@ -125,6 +139,7 @@ scopes_gc(struct scopes *ss, int64_t now)
 			table_remove(&ss->table, s);
 			LIST_REMOVE(s, link);
 			scope_free(ss, s);
+			ss->n[kind]--;
 			freed++;
 		}
 	}
@@ -134,12 +149,7 @@ scopes_gc(struct scopes *ss, int64_t now)
 size_t
 scopes_count(const struct scopes *ss, enum scope_kind kind)
 {
-	const struct scope	*s;
-	size_t			 n = 0;
-
-	LIST_FOREACH(s, &ss->kinds[kind], link)
-		n++;
-	return (n);
+	return (ss->n[kind]);
 }
 
 void

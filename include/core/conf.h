@@ -58,6 +58,8 @@ struct conf {
 		int64_t	 retention_s;
 		int64_t	 read_count;
 		int64_t	 block_ms;
+		int64_t	 max_entry_kb;	/* fields' bytes: too_large */
+		int64_t	 max_reorder;	/* events waiting: reorder_full */
 	} ingest;
 
 	struct {
@@ -66,6 +68,9 @@ struct conf {
 		int	 exclude_bot_time;
 		int64_t	 conversation_ttl_s;
 		int64_t	 max_conversations;
+		int64_t	 max_agents;	/* agent scopes at once */
+		int64_t	 max_teams;	/* team scopes at once */
+		int64_t	 max_message_ids; /* remembered, all conversations */
 	} metrics;
 
 	struct {

@@ -22,6 +22,13 @@ struct scope;
 
 #define CONV_MAX_MSGIDS	65536	/* message ids remembered per conversation */
 
+/* What conv_seen found. */
+enum conv_seen {
+	CONV_SEEN_NEW,		/* not seen before: now remembered */
+	CONV_SEEN_DUP,		/* seen before */
+	CONV_SEEN_FULL		/* not seen before, and not remembered: a cap */
+};
+
 struct conv {
 	struct conv	*hnext;		/* the table's chain */
 	TAILQ_ENTRY(conv) idle;
@@ -30,8 +37,12 @@ struct conv {
 	struct scope	*team;
 	int64_t		 last;		/* ts of the last event */
 	int64_t		 start;		/* when the wait's clock started */
-	uint64_t	*msgids;	/* open-addressed set of id hashes */
+	char		*xagent;	/* the agent's name without a scope */
+	char		*xteam;		/* the team's, likewise (the caps) */
+	uint64_t	*msgids;	/* set: tag << 32 | offset + 1 */
+	char		*msgbytes;	/* the ids: 2 length bytes, the bytes */
 	uint32_t	 nmsgids;
+	uint32_t	 msgused;	/* bytes of msgbytes in use */
 	uint32_t	 passed;	/* thresholds the wait has passed */
 #define CONV_PASSED_BITS 32	/* bits in passed */
 	uint32_t	 hash;
@@ -46,6 +57,8 @@ TAILQ_HEAD(conv_list, conv);
 struct convs {
 	struct table	 table;
 	size_t		 count;
+	size_t		 nmsgids;	/* message ids held, all conversations */
+	size_t		 max_msgids;	/* at most; 0: no cap but each one's */
 	struct conv_list idle;		/* longest idle first */
 };
 
@@ -58,6 +71,11 @@ struct conv	*conv_new(struct convs *, const char *, size_t, uint32_t);
 const struct conv *conv_prefetch(const struct convs *, uint32_t, int);
 void		 conv_free(struct convs *, struct conv *);
 void		 conv_touch(struct convs *, struct conv *, int64_t);
-int		 conv_seen(struct conv *, const char *, size_t);
+enum conv_seen	 conv_seen(struct convs *, struct conv *, const char *,
+		    size_t);
+void		 conv_name_set(char **, const char *, size_t);
+
+/* The message ids' hash: hash_bytes, or a test's (to force collisions). */
+extern uint64_t	(*conv_msgid_hash)(const void *, size_t);
 
 #endif

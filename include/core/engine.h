@@ -49,7 +49,11 @@ typedef void (*engine_sink)(const struct outcome *, void *);
 	X(duplicates, "duplicate messages ignored")			\
 	X(expired, "conversations forgotten after their TTL")		\
 	X(evicted, "conversations evicted at max_conversations")	\
-	X(closed, "conversations closed")
+	X(closed, "conversations closed")				\
+	X(agents_refused, "agents given no scope: metrics.max_agents")	\
+	X(teams_refused, "teams given no scope: metrics.max_teams")	\
+	X(message_ids_refused,						\
+	    "message ids not remembered: metrics.max_message_ids")
 
 struct engine_stats {
 #define STAT_FIELD(name, help) uint64_t name;

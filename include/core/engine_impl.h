@@ -59,12 +59,15 @@ struct engine {
 	int			 exclude_bot;
 	int64_t			 frt_ms;
 	int64_t			 within_ms;
+	size_t			 max_entry;	/* bytes of an entry's fields */
+	size_t			 max_reorder;	/* events waiting */
 
 	/* Time. */
 	int64_t			 clock;		/* ENGINE_NO_CLOCK at first */
 	int64_t			 stamp;		/* of the last thing applied */
 	int64_t			 max_ts;	/* largest ts accepted */
-	int64_t			 gc_at;
+	int64_t			 gc_at;		/* stamps: see engine_gc */
+	int64_t			 capgc_at;
 	uint64_t		 seq;
 
 	struct reorder		 reorder;

@@ -14,7 +14,8 @@
 
 /*
  * Why an entry was refused: the dead-letter `error` codes.  The daemon
- * counts each one; "late" is decided by the engine, not the parser.
+ * counts each one; the last three are decided by the engine, not the
+ * parser: "too_large" before parsing, the others after.
  */
 #define REASON_TABLE(X)							\
 	X(BAD_ID, "bad_id")						\
@@ -39,7 +40,9 @@
 	X(BAD_TS, "bad_ts")						\
 	X(OLD_TS, "old_ts")						\
 	X(FUTURE_TS, "future_ts")					\
-	X(LATE, "late")
+	X(LATE, "late")							\
+	X(TOO_LARGE, "too_large")					\
+	X(REORDER_FULL, "reorder_full")
 
 enum reason {
 	REASON_NONE = -1,
@@ -97,6 +100,7 @@ struct entry_field {
 struct chat_event	*entry_parse(const char *, const struct entry_field *,
 		    size_t, int64_t, int64_t, enum reason *);
 int		 entry_id_ms(const char *, int64_t *);
+size_t		 entry_size(const struct entry_field *, size_t);
 void		 chat_event_free(struct chat_event *);
 
 #endif

@@ -27,4 +27,11 @@ struct chat_event	*reorder_peek(const struct reorder *);
 struct chat_event	*reorder_pop(struct reorder *);
 struct chat_event	*reorder_ahead(const struct reorder *, size_t);
 
+/* The events waiting. */
+static inline size_t
+reorder_len(const struct reorder *r)
+{
+	return (r->count + r->n);
+}
+
 #endif

@@ -42,6 +42,8 @@ struct scopes {
 	struct table	  table;	/* teams and agents */
 	struct scope_list kinds[SCOPE_NKINDS];
 	struct scope	 *global;
+	size_t		  n[SCOPE_NKINDS];	/* of each kind */
+	size_t		  max[SCOPE_NKINDS];	/* at most; 0: no cap */
 	int		  nwindows;
 	int64_t		  width[CONF_MAX_WINDOWS];	/* ms */
 };
@@ -52,6 +54,7 @@ struct scope	*scope_get(struct scopes *, enum scope_kind, const char *,
 		    size_t);
 struct scope	*scope_find(const struct scopes *, enum scope_kind,
 		    const char *, size_t);
+void		 scopes_set_max(struct scopes *, enum scope_kind, size_t);
 size_t		 scopes_gc(struct scopes *, int64_t);
 size_t		 scopes_count(const struct scopes *, enum scope_kind);
 
