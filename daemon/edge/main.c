@@ -4,6 +4,7 @@
  * turns signals into a reload or an orderly stop.
  */
 
+#include <sys/random.h>
 #include <sys/time.h>
 
 #include <errno.h>
@@ -22,6 +23,7 @@
 #include "daemon.h"
 #include "file.h"
 #include "engine.h"
+#include "hash.h"
 #include "http.h"
 #include "ingest.h"
 #include "log.h"
@@ -133,6 +135,7 @@ tick_cb(int fd, short events, void *arg)
 		output_flush(d.out, NULL, NULL, 0);
 	}
 	publish();
+	stats_caps_log(&d, mono);
 }
 
 /* Every minute: trim the events stream, log the counters. */
@@ -257,6 +260,25 @@ usage(void)
 	exit(2);
 }
 
+/*
+ * Keys the engine's hash tables with random bytes, once: names chosen
+ * from outside cannot be made to share a chain.
+ */
+static void
+hash_key_random(void)
+{
+	uint8_t	 key[HASH_KEYLEN];
+	ssize_t	 n;
+
+	do
+		n = getrandom(key, sizeof(key), 0);
+	while (n == -1 && errno == EINTR);
+	if (n != (ssize_t)sizeof(key))
+		fatal("getrandom");
+	hash_key_set(key);
+	explicit_bzero(key, sizeof(key));
+}
+
 /* Sets everything up in order; torn down in reverse by teardown(). */
 static int
 setup(void)
@@ -299,6 +321,7 @@ setup(void)
 		host[sizeof(host) - 1] = '\0';
 		consumer = host;
 	}
+	hash_key_random();
 	d.e = engine_new(d.cf);
 	d.r = redis_new(d.base, d.cf->redis.host, (int)d.cf->redis.port,
 	    user, pass, &hooks);

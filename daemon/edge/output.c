@@ -220,7 +220,8 @@ output_alert(const struct alert_event *ev, void *arg)
 
 /*
  * A refused entry goes to the dead-letter stream under its own ID, with
- * its fields, the reason and its ID.
+ * its fields (the first OUTPUT_MAX_FIELDS, then `truncated`, how many
+ * were left out), the reason and its ID.
  */
 void
 output_dead(struct output *o, const char *id, const struct entry_field *f,
@@ -228,20 +229,27 @@ output_dead(struct output *o, const char *id, const struct entry_field *f,
 {
 	struct sid	 sid;
 	char		 num[24];
-	size_t		 i;
+	size_t		 i, left = 0;
 
 	if (sid_parse(id, strlen(id), &sid) == 0 &&
 	    sid_cmp(&sid, &o->dead_top) <= 0)
 		return;
-	if (nf > OUTPUT_MAX_FIELDS)
+	if (nf > OUTPUT_MAX_FIELDS) {
+		left = nf - OUTPUT_MAX_FIELDS;
 		nf = OUTPUT_MAX_FIELDS;
+	}
 	output_str(o, "d");
 	output_str(o, id);
-	snprintf(num, sizeof(num), "%zu", nf * 2 + 4);
+	snprintf(num, sizeof(num), "%zu", nf * 2 + 4 + (left ? 2 : 0));
 	output_str(o, num);
 	for (i = 0; i < nf; i++) {
 		output_bulk(o, f[i].name, f[i].namelen);
 		output_bulk(o, f[i].value, f[i].valuelen);
+	}
+	if (left) {
+		snprintf(num, sizeof(num), "%zu", left);
+		output_str(o, "truncated");
+		output_str(o, num);
 	}
 	output_str(o, "error");
 	output_str(o, reason_names[why]);

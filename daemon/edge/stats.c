@@ -34,6 +34,9 @@ stats_metrics(const struct daemon *d)
 	st.applied = (double)es->applied;
 	st.late = (double)es->reasons[REASON_LATE];
 	st.duplicates = (double)es->duplicates;
+	st.agents_refused = (double)es->agents_refused;
+	st.teams_refused = (double)es->teams_refused;
+	st.message_ids_refused = (double)es->message_ids_refused;
 	st.alert_transitions = (double)d->out->alert_transitions;
 	st.reconnects = (double)redis_reconnects(d->r);
 	st.write_errors = (double)outbox_stats(d->ob)->errors;
@@ -60,6 +63,53 @@ stats_metrics(const struct daemon *d)
 	if (fclose(f) != 0)
 		fatal("open_memstream");
 	return (text);
+}
+
+/* The caps, each a counter that moves when an input meets it. */
+static const struct {
+	const char	*what;
+	const char	*key;
+} stats_caps[] = {
+	{ "events named a new agent past", "metrics.max_agents" },
+	{ "events named a new team past", "metrics.max_teams" },
+	{ "message ids were not remembered past", "metrics.max_message_ids" },
+	{ "entries were dead-lettered as too_large past",
+	  "ingest.max_entry_kb" },
+	{ "entries were dead-lettered as reorder_full past",
+	  "ingest.max_reorder" }
+};
+#define STATS_NCAPS	(sizeof(stats_caps) / sizeof(stats_caps[0]))
+
+#define STATS_CAPS_EVERY	60000	/* ms between two warnings of a cap */
+
+/*
+ * Called at each publish tick: one warning for each cap met since its
+ * last warning, at most one a minute, saying how many times and in all.
+ */
+void
+stats_caps_log(const struct daemon *d, int64_t mono)
+{
+	static uint64_t			 last[STATS_NCAPS];
+	static int64_t			 said[STATS_NCAPS];
+	const struct engine_stats	*st = engine_stats(d->e);
+	uint64_t			 now[STATS_NCAPS];
+	size_t				 i;
+
+	now[0] = st->agents_refused;
+	now[1] = st->teams_refused;
+	now[2] = st->message_ids_refused;
+	now[3] = st->reasons[REASON_TOO_LARGE];
+	now[4] = st->reasons[REASON_REORDER_FULL];
+	for (i = 0; i < STATS_NCAPS; i++) {
+		if (now[i] == last[i] || (said[i] != 0 &&
+		    mono - said[i] < STATS_CAPS_EVERY))
+			continue;
+		said[i] = mono;
+		log_warnx("cap: %llu %s %s (%llu in all)",
+		    (unsigned long long)(now[i] - last[i]), stats_caps[i].what,
+		    stats_caps[i].key, (unsigned long long)now[i]);
+		last[i] = now[i];
+	}
 }
 
 /* One line of counters, when they moved-> */

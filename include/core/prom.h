@@ -23,6 +23,12 @@
 	    "Entries dead-lettered because they arrived late")		\
 	X(duplicates, "replytimed_duplicates_total", counter,		\
 	    "Messages ignored as duplicates of a message_id")		\
+	X(agents_refused, "replytimed_agents_refused_total", counter,	\
+	    "Events whose new agent got no scope: metrics.max_agents")	\
+	X(teams_refused, "replytimed_teams_refused_total", counter,	\
+	    "Events whose new team got no scope: metrics.max_teams")	\
+	X(message_ids_refused, "replytimed_message_ids_refused_total",	\
+	    counter, "Message ids not remembered: metrics.max_message_ids")\
 	X(alert_transitions, "replytimed_alert_transitions_total",	\
 	    counter, "Alert transitions (firing or resolved)")		\
 	X(reconnects, "replytimed_redis_reconnects_total", counter,	\

@@ -49,6 +49,7 @@ struct daemon {
 
 char	*stats_metrics(const struct daemon *);
 void	 stats_log(const struct daemon *);
+void	 stats_caps_log(const struct daemon *, int64_t);
 void	 reload(struct daemon *);
 
 #endif
