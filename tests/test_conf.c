@@ -354,6 +354,53 @@ Test(conf, wrong_types)
 	    "x.json: metrics.windows_s: must be an array of integers");
 }
 
+/* The caps: their defaults, their bounds, and what a value sets. */
+Test(conf, caps)
+{
+	struct conf	*c;
+
+	c = conf_default();
+	cr_expect_eq(c->metrics.max_agents, 100000);
+	cr_expect_eq(c->metrics.max_teams, 10000);
+	cr_expect_eq(c->metrics.max_message_ids, 2000000);
+	cr_expect_eq(c->ingest.max_entry_kb, 64);
+	cr_expect_eq(c->ingest.max_reorder, 1000000);
+	conf_free(c);
+	c = good("{'metrics': {'max_agents': 1, 'max_teams': 100000000,"
+	    " 'max_message_ids': 1000000000},"
+	    " 'ingest': {'max_entry_kb': 524288, 'max_reorder': 1}}");
+	cr_expect_eq(c->metrics.max_agents, 1);
+	cr_expect_eq(c->metrics.max_teams, 100000000);
+	cr_expect_eq(c->metrics.max_message_ids, 1000000000);
+	cr_expect_eq(c->ingest.max_entry_kb, 524288);
+	cr_expect_eq(c->ingest.max_reorder, 1);
+	conf_free(c);
+	bad("{'metrics': {'max_agents': 0}}",
+	    "x.json: metrics.max_agents: must be between 1 and 100000000");
+	bad("{'metrics': {'max_agents': 100000001}}",
+	    "x.json: metrics.max_agents: must be between 1 and 100000000");
+	bad("{'metrics': {'max_teams': 0}}",
+	    "x.json: metrics.max_teams: must be between 1 and 100000000");
+	bad("{'metrics': {'max_teams': 100000001}}",
+	    "x.json: metrics.max_teams: must be between 1 and 100000000");
+	bad("{'metrics': {'max_message_ids': 0}}",
+	    "x.json: metrics.max_message_ids: must be between 1 and "
+	    "1000000000");
+	bad("{'metrics': {'max_message_ids': 1000000001}}",
+	    "x.json: metrics.max_message_ids: must be between 1 and "
+	    "1000000000");
+	bad("{'ingest': {'max_entry_kb': 0}}",
+	    "x.json: ingest.max_entry_kb: must be between 1 and 524288");
+	bad("{'ingest': {'max_entry_kb': 524289}}",
+	    "x.json: ingest.max_entry_kb: must be between 1 and 524288");
+	bad("{'ingest': {'max_reorder': 0}}",
+	    "x.json: ingest.max_reorder: must be between 1 and 100000000");
+	bad("{'ingest': {'max_reorder': 100000001}}",
+	    "x.json: ingest.max_reorder: must be between 1 and 100000000");
+	bad("{'ingest': {'max_entry_kb': 1.5}}",
+	    "x.json: ingest.max_entry_kb: must be an integer");
+}
+
 Test(conf, range_low)
 {
 	bad("{'ingest': {'read_count': 0}}",

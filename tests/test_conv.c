@@ -270,3 +270,21 @@ Test(conv, randomized_against_a_model)
 	}
 	cr_assert_eq(n, live);
 }
+
+/* The hash follows its key: the same bytes, another key, another hash. */
+Test(conv, hash_is_keyed)
+{
+	static const uint8_t	 k0[HASH_KEYLEN] = { 0 };
+	static const uint8_t	 k1[HASH_KEYLEN] = { 1 };
+	uint64_t		 a, b, c;
+
+	hash_key_set(k0);
+	a = hash_bytes("conversation-1", 14);
+	hash_key_set(k1);
+	b = hash_bytes("conversation-1", 14);
+	c = hash_bytes("conversation-2", 14);
+	hash_key_set(k0);
+	cr_expect_neq(a, b);
+	cr_expect_neq(b, c);
+	cr_expect_eq(hash_bytes("conversation-1", 14), a);
+}

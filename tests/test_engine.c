@@ -4,6 +4,7 @@
 
 #include "alert.h"
 #include "harness.h"
+#include "hash.h"
 #include "snapshot.h"
 
 static struct harness h;
@@ -716,4 +717,268 @@ Test(engine, answered_in_time_no_alert)
 	harness_at(&h, T0 + 400 * SEC);
 	cr_expect_eq(rec.firing, 0, "a close before the target is no alert");
 	cr_expect_eq(alerts_firing(h.e->alerts), 0);
+}
+
+/* The engine again, on the default config changed by the caller. */
+static void
+restart_with(struct conf *cf)
+{
+	harness_stop(&h);
+	harness_start(&h, cf);
+}
+
+static size_t
+snapshot_kind_size(const char *kind)
+{
+	json_t	*snap;
+	size_t	 n;
+
+	snap = snapshot_build(h.e, h.cf, 0);
+	n = json_object_size(json_object_get(snap, kind));
+	json_decref(snap);
+	return (n);
+}
+
+/*
+ * metrics.max_agents 3 and five agents answering: three get a scope,
+ * the floor counts all five responses, the outcomes name all five.
+ */
+Test(engine, max_agents_caps_the_scopes_not_the_floor)
+{
+	struct conf	*cf = conf_default();
+	double		 m[METRIC_COUNT];
+	char		 conv[8], agent[8];
+	int		 i;
+
+	cf->metrics.max_agents = 3;
+	restart_with(cf);
+	for (i = 1; i <= 5; i++) {
+		snprintf(conv, sizeof(conv), "c%d", i);
+		snprintf(agent, sizeof(agent), "a%d", i);
+		CUST(&h, T0 + i * SEC, conv, agent, "sales");
+	}
+	for (i = 1; i <= 5; i++) {
+		snprintf(conv, sizeof(conv), "c%d", i);
+		snprintf(agent, sizeof(agent), "a%d", i);
+		AGENT(&h, T0 + (10 + i) * SEC, conv, agent);
+	}
+	harness_at(&h, T0 + 60 * SEC);
+	cr_assert_eq(h.n, 5, "%zu outcomes", h.n);
+	for (i = 1; i <= 5; i++) {
+		snprintf(agent, sizeof(agent), "a%d", i);
+		cr_expect_str_eq(h.out[i - 1].agent, agent);
+		cr_expect_str_eq(h.out[i - 1].team, "sales");
+	}
+	cr_expect_eq(scopes_count(&h.e->scopes, SCOPE_AGENT), 3);
+	cr_expect_not_null(scope_find(&h.e->scopes, SCOPE_AGENT, "a3", 2));
+	cr_expect_null(scope_find(&h.e->scopes, SCOPE_AGENT, "a4", 2));
+	cr_expect_eq(snapshot_kind_size("agents"), 3);
+	harness_metrics(&h, SCOPE_GLOBAL, NULL, W5, m);
+	cr_expect_eq(m[METRIC_RESPONSES], 5);
+	harness_metrics(&h, SCOPE_TEAM, "sales", W5, m);
+	cr_expect_eq(m[METRIC_RESPONSES], 5);
+	/* a4 and a5: at the customer message, then at the reply */
+	cr_expect_eq(h.e->stats.agents_refused, 4);
+}
+
+/* Once an agent is collected, a new one takes its place. */
+Test(engine, max_agents_room_after_collection)
+{
+	struct conf	*cf = conf_default();
+
+	cf->metrics.max_agents = 1;
+	restart_with(cf);
+	CUST(&h, T0, "c1", "ann", NULL);
+	AGENT(&h, T0 + 1 * SEC, "c1", "ann");
+	CLOSE(&h, T0 + 2 * SEC, "c1");
+	CUST(&h, T0 + 3 * SEC, "c2", "bob", NULL);
+	/* ann's windows are empty a day on: bob gets her room */
+	CUST(&h, T0 + 90000 * SEC, "c3", "bob", NULL);
+	harness_at(&h, T0 + 90001 * SEC);
+	cr_expect_eq(h.e->stats.agents_refused, 1);
+	cr_expect_null(scope_find(&h.e->scopes, SCOPE_AGENT, "ann", 3));
+	cr_expect_not_null(scope_find(&h.e->scopes, SCOPE_AGENT, "bob", 3));
+}
+
+/* metrics.max_teams 2 and four teams: the same, for teams. */
+Test(engine, max_teams_caps_the_scopes_not_the_floor)
+{
+	struct conf	*cf = conf_default();
+	double		 m[METRIC_COUNT];
+	char		 conv[8], team[8];
+	int		 i;
+
+	cf->metrics.max_teams = 2;
+	restart_with(cf);
+	for (i = 1; i <= 4; i++) {
+		snprintf(conv, sizeof(conv), "c%d", i);
+		snprintf(team, sizeof(team), "t%d", i);
+		CUST(&h, T0 + i * SEC, conv, NULL, team);
+	}
+	harness_at(&h, T0 + 1000 * SEC);
+	/* each wait: frt_breached and missed */
+	cr_assert_eq(h.n, 8);
+	for (i = 0; i < 8; i++) {
+		snprintf(team, sizeof(team), "t%d", 1 + i % 4);
+		cr_expect_str_eq(h.out[i].team, team, "outcome %d", i);
+	}
+	cr_expect_eq(scopes_count(&h.e->scopes, SCOPE_TEAM), 2);
+	cr_expect_eq(snapshot_kind_size("teams"), 2);
+	harness_metrics(&h, SCOPE_GLOBAL, NULL, W60, m);
+	cr_expect_eq(m[METRIC_MISSED], 4);
+	harness_metrics(&h, SCOPE_TEAM, "t2", W60, m);
+	cr_expect_eq(m[METRIC_MISSED], 1);
+	cr_expect_eq(h.e->stats.teams_refused, 2);
+}
+
+/* Everything a run gave, as text: the outcomes, the snapshot, the stats. */
+static char *
+run_capped(const uint8_t key[HASH_KEYLEN], int advance_each)
+{
+	struct conf	*cf = conf_default();
+	char		 conv[16], agent[16], team[16], *text, *snap;
+	json_t		*o;
+	size_t		 len, i;
+	FILE		*f;
+	int		 k;
+
+	hash_key_set(key);
+	cf->metrics.max_agents = 7;
+	cf->metrics.max_teams = 3;
+	cf->metrics.max_message_ids = 20;
+	restart_with(cf);
+	for (k = 0; k < 400; k++) {
+		snprintf(conv, sizeof(conv), "c%d", k % 37);
+		snprintf(agent, sizeof(agent), "a%d", (k * 7) % 23);
+		snprintf(team, sizeof(team), "t%d", (k * 3) % 5);
+		/* a day's gap now and then: scopes are collected */
+		harness_feed(&h, T0 + k * 30 * SEC + (k / 100) * 86400 * SEC,
+		    k % 5 == 4 ? "close" : NULL, k % 5 == 4 ? NULL :
+		    k % 3 == 2 ? "agent" : "customer", conv, agent, team,
+		    k % 4 == 0 ? conv : agent);
+		if (advance_each)
+			harness_at(&h, T0 + k * 30 * SEC +
+			    (k / 100) * 86400 * SEC);
+	}
+	harness_at(&h, T0 + 5 * 86400 * SEC);
+	f = open_memstream(&text, &len);
+	cr_assert_not_null(f);
+	for (i = 0; i < h.n; i++)
+		fprintf(f, "%d %s %s %s %d %lld %lld\n", (int)h.out[i].kind,
+		    h.out[i].conv, h.out[i].agent, h.out[i].team,
+		    h.out[i].first, (long long)h.out[i].wait_ms,
+		    (long long)h.out[i].ts);
+	o = snapshot_build(h.e, h.cf, 0);
+	snap = snapshot_dump(o);
+	json_decref(o);
+	fprintf(f, "%s\n%llu %llu %llu %llu\n", snap,
+	    (unsigned long long)h.e->stats.agents_refused,
+	    (unsigned long long)h.e->stats.teams_refused,
+	    (unsigned long long)h.e->stats.message_ids_refused,
+	    (unsigned long long)h.e->stats.duplicates);
+	free(snap);
+	fclose(f);
+	return (text);
+}
+
+/*
+ * The caps decide the same however the clock was moved and whatever the
+ * hash key: a replay (read in one go, with another key) gives the same
+ * outcomes, the same snapshot and the same counts.
+ */
+Test(engine, caps_are_deterministic)
+{
+	static const uint8_t	 k1[HASH_KEYLEN] = { 1, 2, 3 };
+	static const uint8_t	 k2[HASH_KEYLEN] = { 9, 8, 7, 6, 5 };
+	static const uint8_t	 k0[HASH_KEYLEN] = { 0 };
+	char			*live, *replay;
+
+	live = run_capped(k1, 1);
+	replay = run_capped(k2, 0);
+	hash_key_set(k0);
+	cr_expect(strstr(live, "\n0 0 0 0\n") == NULL, "no cap was met");
+	cr_expect_str_eq(live, replay);
+	free(live);
+	free(replay);
+}
+
+/*
+ * ingest.max_reorder 3 with an hour's lateness: a fourth event that
+ * would wait is refused; one whose watermark frees a place is taken.
+ */
+Test(engine, max_reorder_refuses_what_would_wait)
+{
+	struct conf	*cf = conf_default();
+
+	cf->ingest.allowed_lateness_ms = 3600000;
+	cf->ingest.max_reorder = 3;
+	restart_with(cf);
+	cr_expect_eq(CUST(&h, T0, "c1", NULL, NULL), REASON_NONE);
+	cr_expect_eq(CUST(&h, T0 + 1 * SEC, "c2", NULL, NULL), REASON_NONE);
+	cr_expect_eq(CUST(&h, T0 + 2 * SEC, "c3", NULL, NULL), REASON_NONE);
+	cr_expect_eq(CUST(&h, T0 + 3 * SEC, "c4", NULL, NULL),
+	    REASON_REORDER_FULL);
+	cr_expect_eq(reorder_len(&h.e->reorder), 3);
+	/* its watermark, T0 + 0.5 s, lets c1 go */
+	cr_expect_eq(CUST(&h, T0 + 3600500, "c5", NULL, NULL), REASON_NONE);
+	cr_expect_eq(reorder_len(&h.e->reorder), 3);
+	cr_expect_eq(engine_conversations(h.e), 1);
+	cr_expect_eq(h.e->stats.reasons[REASON_REORDER_FULL], 1);
+	cr_expect_eq(h.e->stats.refused, 1);
+	harness_at(&h, T0 + 86000 * SEC);
+	/* c1, c2, c3 and c5 each breached and missed; c4 never was */
+	cr_expect_eq(harness_count(&h, OUTCOME_MISSED), 4);
+}
+
+/* ingest.max_entry_kb: more is refused whole, unparsed; exactly is not. */
+Test(engine, max_entry_kb_refuses_before_parsing)
+{
+	struct conf		*cf = conf_default();
+	struct entry_field	 f[2];
+	static char		 big[2048];
+
+	cf->ingest.max_entry_kb = 1;
+	restart_with(cf);
+	memset(big, '{', sizeof(big));	/* not JSON: never parsed */
+	f[0].name = "conversation";
+	f[0].namelen = 12;
+	f[0].value = "c1";
+	f[0].valuelen = 2;
+	f[1].name = "json";
+	f[1].namelen = 4;
+	f[1].value = big;
+	f[1].valuelen = 1024 - 18 + 1;
+	cr_expect_eq(engine_read(h.e, "1700000640000-0", f, 2, T0),
+	    REASON_TOO_LARGE);
+	f[1].valuelen = 1024 - 18;	/* 1024 bytes in all */
+	cr_expect_eq(engine_read(h.e, "1700000640000-1", f, 2, T0),
+	    REASON_BAD_JSON);
+	cr_expect_eq(h.e->stats.reasons[REASON_TOO_LARGE], 1);
+	cr_expect_eq(h.e->stats.reasons[REASON_BAD_JSON], 1);
+}
+
+/*
+ * metrics.max_message_ids 2: the third id is not remembered (counted),
+ * so its repeat is applied; a repeat of a remembered one is not.
+ */
+Test(engine, max_message_ids_in_all)
+{
+	struct conf	*cf = conf_default();
+
+	cf->metrics.max_message_ids = 2;
+	restart_with(cf);
+	harness_feed(&h, T0, NULL, "customer", "c1", NULL, NULL, "m1");
+	harness_feed(&h, T0 + 1 * SEC, NULL, "customer", "c1", NULL, NULL,
+	    "m2");
+	harness_feed(&h, T0 + 2 * SEC, NULL, "customer", "c2", NULL, NULL,
+	    "m3");
+	harness_feed(&h, T0 + 3 * SEC, NULL, "customer", "c2", NULL, NULL,
+	    "m3");
+	harness_feed(&h, T0 + 4 * SEC, NULL, "customer", "c1", NULL, NULL,
+	    "m1");
+	harness_at(&h, T0 + 10 * SEC);
+	cr_expect_eq(h.e->stats.message_ids_refused, 2);
+	cr_expect_eq(h.e->stats.duplicates, 1);
+	cr_expect_eq(h.e->stats.applied, 5);
+	cr_expect_eq(h.e->convs.nmsgids, 2);
 }

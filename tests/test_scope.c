@@ -132,3 +132,27 @@ Test(scope, randomized_against_a_model)
 			live[kind][k] = 2;
 		}
 }
+
+/*
+ * scopes_set_max: a new name past the cap gets no scope, one already
+ * there still does, and a collected scope makes room; kinds apart.
+ */
+Test(scope, capped_by_kind)
+{
+	struct scope	*ann;
+
+	scopes_set_max(&ss, SCOPE_AGENT, 2);
+	ann = get(SCOPE_AGENT, "ann");
+	cr_assert_not_null(get(SCOPE_AGENT, "bob"));
+	cr_expect_null(get(SCOPE_AGENT, "cat"));
+	cr_expect_null(find(SCOPE_AGENT, "cat"));
+	cr_expect_eq(get(SCOPE_AGENT, "ann"), ann);
+	cr_expect_not_null(get(SCOPE_TEAM, "cat"), "teams apart");
+	cr_expect_eq(scopes_count(&ss, SCOPE_AGENT), 2);
+	ann->refs = 1;
+	cr_expect_eq(scopes_gc(&ss, T0), 2, "bob and the team go");
+	cr_expect_eq(scopes_count(&ss, SCOPE_AGENT), 1);
+	cr_expect_not_null(get(SCOPE_AGENT, "cat"));
+	cr_expect_null(get(SCOPE_AGENT, "dan"));
+	ann->refs = 0;
+}

@@ -233,9 +233,9 @@ engine_read(struct engine *e, const char *id, const struct entry_field *f,
  * means behind the clock, which is at least the watermark of everything
  * read before, also within one read: so how the stream was cut into
  * reads (live, or the pages of a rebuild) never changes the verdict.
- * With ingest.max_reorder events waiting, the clock first moves to the
- * watermark (which a read does next anyway); if they all still wait,
- * the event is refused as reorder_full.
+ * With ingest.max_reorder events waiting, an event is refused as
+ * reorder_full unless the watermark it brings lets the first of them
+ * go: then the clock moves there at once (as the read's end would).
  */
 static enum reason
 engine_push(struct engine *e, struct chat_event *ev)
@@ -247,14 +247,13 @@ engine_push(struct engine *e, struct chat_event *ev)
 		e->stats.reasons[REASON_LATE]++;
 		return (REASON_LATE);
 	}
-	if (reorder_len(&e->reorder) >= e->max_reorder) {
-		engine_advance(e, 0, 0);
-		if (reorder_len(&e->reorder) >= e->max_reorder) {
-			chat_event_free(ev);
-			e->stats.refused++;
-			e->stats.reasons[REASON_REORDER_FULL]++;
-			return (REASON_REORDER_FULL);
-		}
+	if (reorder_len(&e->reorder) >= e->max_reorder &&
+	    reorder_peek(&e->reorder)->ts > (ev->ts > e->max_ts ? ev->ts :
+	    e->max_ts) - e->lateness) {
+		chat_event_free(ev);
+		e->stats.refused++;
+		e->stats.reasons[REASON_REORDER_FULL]++;
+		return (REASON_REORDER_FULL);
 	}
 	ev->seq = e->seq++;
 	ev->convhash = conv_hash(ev->conv, ev->convlen);
@@ -262,6 +261,8 @@ engine_push(struct engine *e, struct chat_event *ev)
 		e->max_ts = ev->ts;
 	reorder_push(&e->reorder, ev);
 	e->stats.accepted++;
+	if (reorder_len(&e->reorder) > e->max_reorder)
+		engine_advance(e, 0, 0);
 	return (REASON_NONE);
 }
 
