@@ -5,13 +5,21 @@
  * memory bounded by trimming what the daemon has read and the dead
  * letters it has counted, watches the gaps between published snapshots,
  * and in the end reads the daemon's peak RSS.  Prints name=value lines.
+ * Other loads (-m), each against the caps, name their lines after it:
  *
- * usage: flood HOST PORT DAEMON_PID [ENTRIES [BIG_EVERY]]
+ *	agents	ENTRIES new conversations, each with a new agent
+ *	msgids	ENTRIES messages in one conversation, each a new message_id
+ *	json	ENTRIES entries with a json field of BIG_EVERY bytes (a valid
+ *		event but for its size): all dead-lettered as too_large
+ *
+ * usage: flood [-m agents|msgids|json] HOST PORT DAEMON_PID [ENTRIES
+ *	  [BIG_EVERY]]
  */
 
 #include <sys/time.h>
 
 #include <errno.h>
+#include <getopt.h>
 #include <inttypes.h>
 #include <poll.h>
 #include <pthread.h>
@@ -196,6 +204,61 @@ fl_peak_rss_kb(long pid)
 	return (kb);
 }
 
+enum fl_mode {
+	FL_CONVS,
+	FL_AGENTS,
+	FL_MSGIDS,
+	FL_JSON
+};
+
+/* A json field of len bytes: a customer message padded to that size. */
+static char *
+fl_json(size_t len)
+{
+	static const char	 head[] = "{\"conversation\": \"flood-json\", "
+				    "\"role\": \"customer\", \"pad\": \"";
+	char			*j;
+
+	if (len < sizeof(head) + 2)
+		fl_die("a json field takes at least %zu bytes",
+		    sizeof(head) + 2);
+	if ((j = malloc(len + 1)) == NULL)
+		fl_die("out of memory");
+	memcpy(j, head, sizeof(head) - 1);
+	memset(j + sizeof(head) - 1, 'x', len - (sizeof(head) - 1) - 2);
+	memcpy(j + len - 2, "\"}", 3);
+	return (j);
+}
+
+/* Queues the XADD of entry i of a load other than the default one. */
+static void
+fl_append(redisContext *c, enum fl_mode mode, long long i, const char *json,
+    size_t jsonlen)
+{
+	char	 a[32], b[64], ts[24];
+
+	snprintf(ts, sizeof(ts), "%" PRId64, now_wall_ms());
+	switch (mode) {
+	case FL_AGENTS:
+		snprintf(a, sizeof(a), "flood-%lld", i);
+		snprintf(b, sizeof(b), "flood-agent-%lld", i);
+		redisAppendCommand(c, "XADD %s * conversation %s role "
+		    "customer agent %s ts %s", FL_STREAM, a, b, ts);
+		break;
+	case FL_MSGIDS:
+		snprintf(b, sizeof(b), "flood-message-%024lld", i);
+		redisAppendCommand(c, "XADD %s * conversation flood-one "
+		    "role customer message_id %s ts %s", FL_STREAM, b, ts);
+		break;
+	case FL_JSON:
+		redisAppendCommand(c, "XADD %s * json %b", FL_STREAM, json,
+		    jsonlen);
+		break;
+	case FL_CONVS:
+		break;
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -208,31 +271,64 @@ main(int argc, char **argv)
 	long long	 pending, lag;
 	int64_t		 t0, t1, deadline;
 	long		 pid, rss;
-	const char	*id;
+	const char	*id, *name = "flood";
+	char		*json = NULL;
 	size_t		 idlen;
+	enum fl_mode	 mode = FL_CONVS;
+	long long	 pipeline = FL_PIPELINE, trim_every = FL_TRIM_EVERY;
+	int		 ch;
 
+	while ((ch = getopt(argc, argv, "m:")) != -1) {
+		if (ch != 'm')
+			fl_die("usage: flood [-m agents|msgids|json] HOST "
+			    "PORT DAEMON_PID [ENTRIES [BIG_EVERY]]");
+		if (strcmp(optarg, "agents") == 0)
+			mode = FL_AGENTS;
+		else if (strcmp(optarg, "msgids") == 0)
+			mode = FL_MSGIDS;
+		else if (strcmp(optarg, "json") == 0)
+			mode = FL_JSON;
+		else
+			fl_die("-m %s: not agents, msgids or json", optarg);
+		name = mode == FL_AGENTS ? "flood_agents" :
+		    mode == FL_MSGIDS ? "flood_msgids" : "flood_json";
+	}
+	argc -= optind - 1;
+	argv += optind - 1;
 	if (argc < 4 || argc > 6)
-		fl_die("usage: flood HOST PORT DAEMON_PID [ENTRIES "
-		    "[BIG_EVERY]]");
+		fl_die("usage: flood [-m agents|msgids|json] HOST PORT "
+		    "DAEMON_PID [ENTRIES [BIG_EVERY]]");
 	fl_host = argv[1];
 	fl_port = atoi(argv[2]);
 	pid = atol(argv[3]);
 	if (argc > 4 && (n = atoll(argv[4])) <= 0)
 		fl_die("ENTRIES must be positive");
+	if (mode == FL_JSON)
+		every = 10 << 20;
 	if (argc > 5 && (every = atoll(argv[5])) <= 0)
 		fl_die("BIG_EVERY must be positive");
 	if ((big = malloc(FL_BIG + 1)) == NULL)
 		fl_die("out of memory");
 	memset(big, 'x', FL_BIG);
 	big[FL_BIG] = '\0';
+	if (mode == FL_JSON) {
+		json = fl_json((size_t)every);
+		pipeline = 1;		/* a few at a time in Redis */
+		trim_every = 5;
+	}
 
 	c = fl_connect();
 	if (pthread_create(&watcher, NULL, fl_watch, NULL) != 0)
 		fl_die("pthread_create failed");
 	t0 = now_mono_ms();
 	for (i = 0; i < n; i += batch) {
-		batch = n - i < FL_PIPELINE ? n - i : FL_PIPELINE;
-		for (k = 0; k < batch; k++) {
+		batch = n - i < pipeline ? n - i : pipeline;
+		for (k = 0; k < batch && mode != FL_CONVS; k++) {
+			fl_append(c, mode, i + k, json, (size_t)every);
+			if (mode == FL_JSON)
+				nbig++;
+		}
+		for (k = 0; k < batch && mode == FL_CONVS; k++) {
 			snprintf(conv, sizeof(conv), "flood-%lld", i + k);
 			snprintf(team, sizeof(team), "team-%lld", (i + k) % 20);
 			snprintf(agent, sizeof(agent), "agent-%lld",
@@ -254,7 +350,7 @@ main(int argc, char **argv)
 				fl_die("redis: %s", c->errstr);
 			freeReplyObject(r);
 		}
-		if ((i + batch) % FL_TRIM_EVERY != 0)
+		if ((i + batch) % trim_every != 0)
 			continue;
 		dead += fl_trim(c);
 		for (;;) {		/* let the daemon keep up */
@@ -279,13 +375,24 @@ main(int argc, char **argv)
 	}
 	t1 = now_mono_ms();
 	usleep(500000);		/* the last dead letters land */
+	if (mode != FL_CONVS)	/* read events wait out the lateness */
+		usleep(3000000);
 	dead += fl_trim(c);
 	rss = fl_peak_rss_kb(pid);
 	fl_done = 1;
 	pthread_join(watcher, NULL);
 	redisFree(c);
 	free(big);
+	free(json);
 
+	if (mode != FL_CONVS) {
+		printf("%s_entries=%lld\n", name, n);
+		printf("%s_dead_lettered=%lld\n", name, dead);
+		printf("%s_entries_per_s=%.0f\n", name,
+		    n / ((t1 - t0) / 1000.0));
+		printf("%s_peak_rss_mb=%.1f\n", name, rss / 1024.0);
+		return (dead == nbig ? 0 : 1);
+	}
 	printf("flood_entries=%lld\n", n);
 	printf("flood_oversize_entries=%lld\n", nbig);
 	printf("flood_oversize_dead_lettered=%lld\n", dead);
