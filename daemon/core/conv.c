@@ -25,7 +25,6 @@ static void
 conv_release(struct conv *c)
 {
 	free(c->msgids);
-	free(c->msgbytes);
 	free(c->xagent);
 	free(c->xteam);
 	free(c);
@@ -148,10 +147,17 @@ conv_touch(struct convs *cs, struct conv *c, int64_t ts)
 	TAILQ_INSERT_TAIL(&cs->idle, c, idle);
 }
 
-#define MSG_LENBYTES	2	/* an id's length, before its bytes */
-#define MSG_BYTES_MIN	64	/* msgbytes' first size */
+/*
+ * A conversation's message ids are one block: an open-addressed set of
+ * 1 << msgbits slots (0 empty, else the id's hash tag << 32 and its
+ * offset + 1), then the ids' bytes, each its two length bytes and its
+ * bytes.  The bytes' room is a power of two from MSG_BYTES_MIN, known
+ * from msgused alone.
+ */
+#define MSG_LENBYTES	2
+#define MSG_BYTES_MIN	32
 
-/* The size msgbytes has for used bytes: a power of two, at least the min. */
+/* The room for used bytes of ids. */
 static uint32_t
 conv_msgbytes_cap(uint32_t used)
 {
@@ -162,14 +168,20 @@ conv_msgbytes_cap(uint32_t used)
 	return (cap);
 }
 
+/* The ids' bytes, after the set. */
+static inline unsigned char *
+conv_msgbytes(const struct conv *c)
+{
+	return ((unsigned char *)(c->msgids + (1U << c->msgbits)));
+}
+
 /* Whether the id at slot value v is the len bytes of msgid. */
 static int
 conv_msgid_is(const struct conv *c, uint64_t v, const char *msgid,
     size_t len)
 {
-	const unsigned char	*p;
+	const unsigned char	*p = conv_msgbytes(c) + (uint32_t)v - 1;
 
-	p = (const unsigned char *)c->msgbytes + (uint32_t)v - 1;
 	return ((size_t)(p[0] | p[1] << 8) == len &&
 	    memcmp(p + MSG_LENBYTES, msgid, len) == 0);
 }
@@ -185,24 +197,36 @@ conv_msgid_insert(uint64_t *set, uint32_t mask, uint32_t h, uint64_t v)
 	set[i] = v;
 }
 
-/* Doubles (or starts) the set of slots, keeping it at most 3/4 full. */
+/*
+ * A new block for the set, twice as many slots (4, then 16: most
+ * conversations stop within a dozen) when grow is set, with room for
+ * need bytes of ids; the old one's ids are moved over.
+ */
 static void
-conv_msgid_grow(struct conv *c)
+conv_msgid_block(struct conv *c, int grow, uint32_t need)
 {
 	uint64_t	*old = c->msgids, v;
-	uint32_t	 cap, mask, i, off;
+	unsigned char	*oldbytes = old != NULL ? conv_msgbytes(c) : NULL;
+	uint32_t	 cap, mask, i;
 	const unsigned char *p;
 
 	cap = old == NULL ? 0 : 1U << c->msgbits;
-	/* 4, then 16: most conversations stop within a dozen */
+	if (!grow) {
+		c->msgids = xreallocarray(old, 1, cap * sizeof(*old) +
+		    conv_msgbytes_cap(need));
+		return;
+	}
 	c->msgbits = cap == 0 ? 2 : cap == 4 ? 4 : c->msgbits + 1;
 	mask = (1U << c->msgbits) - 1;
-	c->msgids = xcalloc(mask + 1, sizeof(*c->msgids));
+	c->msgids = xcalloc(1, (mask + 1) * sizeof(*c->msgids) +
+	    conv_msgbytes_cap(need));
+	if (old == NULL)
+		return;
+	memcpy(conv_msgbytes(c), oldbytes, c->msgused);
 	for (i = 0; i < cap; i++) {
 		if ((v = old[i]) == 0)
 			continue;
-		off = (uint32_t)v - 1;
-		p = (const unsigned char *)c->msgbytes + off;
+		p = oldbytes + (uint32_t)v - 1;
 		conv_msgid_insert(c->msgids, mask,
 		    (uint32_t)conv_msgid_hash(p + MSG_LENBYTES,
 		    (size_t)(p[0] | p[1] << 8)), v);
@@ -222,6 +246,7 @@ conv_seen(struct convs *cs, struct conv *c, const char *msgid, size_t len)
 {
 	uint64_t	 h = conv_msgid_hash(msgid, len), v;
 	uint32_t	 mask, i, tag = (uint32_t)(h >> 32), need;
+	unsigned char	*p;
 
 	if (c->msgids != NULL) {
 		mask = (1U << c->msgbits) - 1;
@@ -234,16 +259,15 @@ conv_seen(struct convs *cs, struct conv *c, const char *msgid, size_t len)
 	if (c->nmsgids >= CONV_MAX_MSGIDS || len > UINT16_MAX ||
 	    (cs->max_msgids != 0 && cs->nmsgids >= cs->max_msgids))
 		return (CONV_SEEN_FULL);
-	if (c->msgids == NULL || (c->nmsgids + 1) * 4 > (3U << c->msgbits))
-		conv_msgid_grow(c);
 	need = c->msgused + MSG_LENBYTES + (uint32_t)len;
-	if (c->msgbytes == NULL || conv_msgbytes_cap(need) !=
-	    conv_msgbytes_cap(c->msgused))
-		c->msgbytes = xreallocarray(c->msgbytes,
-		    conv_msgbytes_cap(need), 1);
-	c->msgbytes[c->msgused] = (char)(len & 0xff);
-	c->msgbytes[c->msgused + 1] = (char)(len >> 8);
-	memcpy(c->msgbytes + c->msgused + MSG_LENBYTES, msgid, len);
+	if (c->msgids == NULL || (c->nmsgids + 1) * 4 > (3U << c->msgbits))
+		conv_msgid_block(c, 1, need);
+	else if (conv_msgbytes_cap(need) != conv_msgbytes_cap(c->msgused))
+		conv_msgid_block(c, 0, need);
+	p = conv_msgbytes(c) + c->msgused;
+	p[0] = (unsigned char)(len & 0xff);
+	p[1] = (unsigned char)(len >> 8);
+	memcpy(p + MSG_LENBYTES, msgid, len);
 	v = (uint64_t)tag << 32 | (c->msgused + 1);
 	conv_msgid_insert(c->msgids, (1U << c->msgbits) - 1, (uint32_t)h, v);
 	c->msgused = need;

@@ -39,10 +39,9 @@ struct conv {
 	int64_t		 start;		/* when the wait's clock started */
 	char		*xagent;	/* the agent's name without a scope */
 	char		*xteam;		/* the team's, likewise (the caps) */
-	uint64_t	*msgids;	/* set: tag << 32 | offset + 1 */
-	char		*msgbytes;	/* the ids: 2 length bytes, the bytes */
+	uint64_t	*msgids;	/* set, then the ids' bytes (conv.c) */
 	uint32_t	 nmsgids;
-	uint32_t	 msgused;	/* bytes of msgbytes in use */
+	uint32_t	 msgused;	/* bytes of ids after the set */
 	uint32_t	 passed;	/* thresholds the wait has passed */
 #define CONV_PASSED_BITS 32	/* bits in passed */
 	uint32_t	 hash;
