@@ -171,7 +171,7 @@ Test(conv, message_ids_randomized_against_a_list)
 	enum { NCONV = 4, NID = 300, CAP = 500 };
 	static char	 held[NCONV][NID];	/* the list: remembered */
 	struct conv	*c[NCONV];
-	char		 name[8], id[300];
+	char		 name[16], id[300];
 	uint64_t	 rng = 11;
 	size_t		 total = 0, len;
 	enum conv_seen	 want, got;

@@ -166,7 +166,7 @@ Test(daemon, max_agents_in_the_snapshot)
 				    "metrics.max_agents" };
 	struct stream_list	 out = { 0 };
 	json_t			*snap;
-	char			 id[48], conv[8], agent[8];
+	char			 id[48], conv[16], agent[16];
 	long long		 waiting = 2;
 	int			 i;
 

@@ -747,7 +747,7 @@ Test(engine, max_agents_caps_the_scopes_not_the_floor)
 {
 	struct conf	*cf = conf_default();
 	double		 m[METRIC_COUNT];
-	char		 conv[8], agent[8];
+	char		 conv[16], agent[16];
 	int		 i;
 
 	cf->metrics.max_agents = 3;
@@ -805,7 +805,7 @@ Test(engine, max_teams_caps_the_scopes_not_the_floor)
 {
 	struct conf	*cf = conf_default();
 	double		 m[METRIC_COUNT];
-	char		 conv[8], team[8];
+	char		 conv[16], team[16];
 	int		 i;
 
 	cf->metrics.max_teams = 2;
