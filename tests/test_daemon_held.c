@@ -13,7 +13,6 @@
 #include <netinet/in.h>
 
 #include <errno.h>
-#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -425,23 +424,24 @@ Test(daemon, permanent_write_error_holds)
 }
 
 /*
- * The daemon's ACL user loses the right to write the dead-letter stream
- * mid-backlog (it may still read it): the batch with the next dead letter
- * is refused (NOPERM) and held, and the batches read after it, pipelined
- * behind it, must not land first (the fence, output.c), or their higher
- * outcome IDs would shut out the outcomes of the refused batch.  Once
- * the right is back, every stream equals an undisturbed run's.
+ * The dead-letter stream turned into a hash mid-backlog: the batch with
+ * the next dead letter is refused (WRONGTYPE) at that dead letter, and
+ * the batches read after it, pipelined behind it, must not land first
+ * (the fence, output.c), or their higher outcome IDs would shut out the
+ * outcomes after the dead letter in the refused batch.  (An ACL cannot
+ * stand in: Redis 7 checks a script's declared keys before it runs, so
+ * every batch would be refused whole.)  Once the stream is back, every
+ * stream equals an undisturbed run's, no dead letter missing.
  */
 Test(daemon, fenced_pipeline)
 {
 	struct stream_list	 trace = { 0 };
 	struct fx_cu		 cu = { "cs", &fx.dm[0] };
 	struct hd_readyz	 rz;
-	char			 conf[2048], pwfile[PATH_MAX];
+	char			 conf[1024];
 	int64_t			 start, tick, halfts;
 	size_t			 half;
 	int			 port, r;
-	FILE			*f;
 
 	start = hd_start_ms();
 	hd_trace(&trace, start, 120, &tick);
@@ -449,13 +449,8 @@ Test(daemon, fenced_pipeline)
 	halfts = atoll(stream_field(&trace.e[half - 1], "ts"));
 
 	fx_start_redis(0);
-	hd_ok("ACL SETUSER rt on >rtpass ~* &* +@all");
-	snprintf(pwfile, sizeof(pwfile), "%s/rt.pw", fx.srv.dir);
-	cr_assert_not_null(f = fopen(pwfile, "w"));
-	fprintf(f, "rt rtpass\n");
-	cr_assert_eq(fclose(f), 0);
-	snprintf(conf, sizeof(conf), "\"redis\": {\"password_file\": \"%s\"}, "
-	    "%s, %s, %s", pwfile, HD_LISTEN, HD_INGEST, HD_RULES);
+	snprintf(conf, sizeof(conf), "%s, %s, %s", HD_LISTEN,
+	    "\"ingest\": {\"read_count\": 4}", HD_RULES);
 	fx_start_daemon(&fx.dm[0], "cs.json", conf, NULL);
 	FX_WAIT(hd_cond_port, &fx.dm[0], 10000, "the daemon to listen");
 	port = hd_port(&fx.dm[0]);
@@ -464,22 +459,21 @@ Test(daemon, fenced_pipeline)
 	r = fx_wait_settled("cs", halfts - 2 * S, 1, &fx.dm[0], 10000);
 	cr_assert_eq(r, 1, "the first half did not settle (daemon %s)",
 	    fx_dstate(&fx.dm[0]));
+	cr_assert_gt(fx_xlen("cs:events:dead"), 0);
 
-	/* dead letters may be read, not written */
-	hd_ok("ACL SETUSER rt resetkeys ~cs:events ~cs:outcomes ~cs:alerts "
-	    "~cs:snapshot %%R~cs:events:dead");
+	hd_ok("RENAME cs:events:dead aside:dead");
+	hd_ok("HSET cs:events:dead x y");
 	cr_assert_eq(stream_add_list(fx.rc, "cs:events", &trace, half,
 	    trace.n), 0);
 	rz.port = port;
-	rz.want = "writes held: ";
+	rz.want = "writes held: WRONGTYPE";
 	FX_WAIT(hd_cond_readyz, &rz, 10000, "/readyz to say the writes are "
 	    "held (last: %s)", rz.last);
-	cr_expect_not_null(strstr(rz.last, "NOPERM"), "/readyz: %s", rz.last);
 	cr_expect_eq(hd_metric(port, "replytimed_writes_held"), 1);
 	clk_sleep_ms(500);		/* retries, still refused */
 	cr_expect_eq(hd_metric(port, "replytimed_writes_held"), 1);
 
-	hd_ok("ACL SETUSER rt ~*");
+	hd_ok("RENAME aside:dead cs:events:dead");
 	r = fx_wait_settled("cs", tick - 2 * S, 1, &fx.dm[0], 20000);
 	cr_assert_eq(r, 1, "the second half did not settle (daemon %s)",
 	    fx_dstate(&fx.dm[0]));
