@@ -72,8 +72,6 @@ struct redis {
 	char			*why;
 };
 
-static const char *const redis_link_names[] = { "reader", "writer" };
-
 static void	redis_dial(struct redis *);
 static void	redis_check_up(struct redis *);
 static int	redis_send(struct redis *, int, int64_t, redis_reply_cb,
@@ -357,11 +355,10 @@ redis_dial(struct redis *r)
 	for (i = 0; i < REDIS_NLINKS; i++) {
 		ac = redisAsyncConnect(r->host, r->port);
 		if (ac == NULL || ac->err) {
-			log_warnx("redis: %s: %s", redis_link_names[i],
-			    ac != NULL ? ac->errstr : "out of memory");
+			/* logged with the drop, rate-limited */
+			redis_drop(r, ac != NULL ? ac->errstr : "out of memory");
 			if (ac != NULL)
 				redis_close(ac);
-			redis_drop(r, "connect failed");
 			return;
 		}
 		ac->data = &r->link[i];
