@@ -137,6 +137,8 @@ static const struct conf_key conf_keys[] = {
 	{ .section = "publish", .name = "outcomes_maxlen", .type = CONF_INT,
 	  .min = 1000, .max = 100000000, .idef = 1000000,
 	  .off = C(publish.outcomes_maxlen) },
+	{ .section = "publish", .name = "outbox_max_mb", .type = CONF_INT,
+	  .min = 1, .max = 4096, .idef = 64, .off = C(publish.outbox_max_mb) },
 
 	{ .section = "alerts", .name = "interval_s", .type = CONF_INT,
 	  .min = 1, .max = 3600, .idef = 10, .off = C(alerts.interval_s) },
@@ -960,7 +962,8 @@ conf_restart_changes(const struct conf *run, const struct conf *nc)
 	    strcmp(nc->redis.host, run->redis.host) != 0 ||
 	    strcmp(nc->redis.prefix, run->redis.prefix) != 0 ||
 	    strcmp(nc->redis.group, run->redis.group) != 0 ||
-	    nc->publish.interval_ms != run->publish.interval_ms)
+	    nc->publish.interval_ms != run->publish.interval_ms ||
+	    nc->publish.outbox_max_mb != run->publish.outbox_max_mb)
 		changes |= CONF_RESTART_READ;
 	if (strcmp(nc->http.listen, run->http.listen) != 0 ||
 	    strcmp(nc->http.token, run->http.token) != 0 ||

@@ -94,8 +94,14 @@ http_alerts_cb(void *arg)
 static int
 http_ready_cb(void *arg, const char **why)
 {
+	static char	 held[320];
+	const char	*err;
+
 	(void)arg;
-	if (!redis_up(d.r))
+	if ((err = outbox_held(d.ob)) != NULL) {
+		snprintf(held, sizeof(held), "writes held: %s", err);
+		*why = held;
+	} else if (!redis_up(d.r))
 		*why = "not connected to Redis";
 	else if (!ingest_rebuilt(d.ig))
 		*why = "rebuilding the state from the stream";
@@ -306,7 +312,9 @@ setup(void)
 		explicit_bzero(pass, strlen(pass));
 	free(user);
 	free(pass);
-	d.ob = outbox_new(d.r, outbox_drained_cb, NULL);
+	d.ob = outbox_new(d.base, d.r,
+	    (size_t)d.cf->publish.outbox_max_mb * 1024 * 1024,
+	    outbox_drained_cb, NULL);
 	d.out = output_new(d.ob, d.cf);
 	d.out->alert_cb = http_alert_cb;
 	engine_set_sink(d.e, output_outcome, d.out);

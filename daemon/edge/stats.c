@@ -38,6 +38,10 @@ stats_metrics(const struct daemon *d)
 	st.reconnects = (double)redis_reconnects(d->r);
 	st.write_errors = (double)outbox_stats(d->ob)->errors;
 	st.writes_deferred = (double)outbox_stats(d->ob)->deferred;
+	st.writes_held = outbox_held(d->ob) != NULL;
+	st.write_holds = (double)outbox_stats(d->ob)->holds;
+	st.outbox_bytes = (double)outbox_bytes(d->ob);
+	st.outbox_pauses = (double)is->pauses;
 	st.caught_up = ingest_caught_up(d->ig);
 	st.lag_s = st.caught_up || is->last_ms == 0 ||
 	    (int64_t)is->last_ms > wall ? 0 :

@@ -78,6 +78,7 @@ struct conf {
 	struct {
 		int64_t	 interval_ms;
 		int64_t	 outcomes_maxlen;
+		int64_t	 outbox_max_mb;	/* unanswered writes: reader pauses */
 	} publish;
 
 	struct {
@@ -110,7 +111,7 @@ void		 conf_free(struct conf *);
 
 /* What a reload does not change while running: a restart takes it. */
 #define CONF_RESTART_METRICS	0x1	/* metrics */
-#define CONF_RESTART_READ	0x2	/* redis, ingest, publish interval */
+#define CONF_RESTART_READ	0x2	/* redis, ingest, publish interval, outbox */
 #define CONF_RESTART_HTTP	0x4	/* http */
 
 int		 conf_restart_changes(const struct conf *, const struct conf *);

@@ -31,6 +31,14 @@
 	    "Writes to Redis answered with an error")			\
 	X(writes_deferred, "replytimed_redis_writes_deferred_total",	\
 	    counter, "Writes refused for now by Redis, and sent again")	\
+	X(writes_held, "replytimed_writes_held", gauge,			\
+	    "1 while a write Redis refused is held and reading paused")	\
+	X(write_holds, "replytimed_writes_held_total", counter,		\
+	    "Incidents of a write refused by Redis and held")		\
+	X(outbox_bytes, "replytimed_outbox_bytes", gauge,		\
+	    "Bytes of writes not yet answered by Redis")		\
+	X(outbox_pauses, "replytimed_outbox_pauses_total", counter,	\
+	    "Times reading paused for the writes not yet answered")	\
 	X(lag_s, "replytimed_consumer_lag_seconds", gauge,		\
 	    "How far reading trails the head of the stream")		\
 	X(caught_up, "replytimed_caught_up", gauge,			\
