@@ -1162,6 +1162,12 @@ Test(conf, restart_changes)
 		{ "{'ingest': {'block_ms': 10}}", CONF_RESTART_READ },
 		{ "{'publish': {'interval_ms': 500}}", CONF_RESTART_READ },
 		{ "{'http': {'max_clients': 3}}", CONF_RESTART_HTTP },
+		{ "{'http': {'max_connections': 300}}", CONF_RESTART_HTTP },
+		{ "{'http': {'timeout_s': 30}}", CONF_RESTART_HTTP },
+		/* what a reload takes while running */
+		{ "{'http': {'allowed_hosts': ['wall']}}", 0 },
+		{ "{'http': {'tokens': [{'name': 'a', 'role': 'viewer', "
+		    "'token_file': '/t'}]}}", 0 },
 		{ "{'http': {'listen': '127.0.0.1:1'}, 'metrics': "
 		    "{'conversation_ttl_s': 60}}",
 		    CONF_RESTART_HTTP | CONF_RESTART_METRICS },

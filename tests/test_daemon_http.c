@@ -633,8 +633,8 @@ Test(daemon, http_sse_large_snapshot)
 	/* and it stays: the next publishes come */
 	cr_expect_eq(dh_read_until(fd, &buf, &len, "event: snapshot\n", 5000),
 	    1);
-	cr_expect_eq(dh_metric(port, "", "replytimed_event_streams_dropped_total"),
-	    0);
+	cr_expect_eq(dh_metric(port, "",
+	    "replytimed_event_streams_dropped_total"), 0);
 	free(buf);
 	close(fd);
 	fx.done = 1;

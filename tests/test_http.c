@@ -342,8 +342,8 @@ Test(http, refusals, .fini = ht_fini)
 	ht_expect("/nope", NULL, 404, "application/json",
 	    "{\"error\":\"no such path\"}\n");
 	ht_expect("/metrics/extra", NULL, 404, NULL, NULL);
-	resp = ht_request("POST /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: "
-	    "close\r\nContent-Length: 2\r\n\r\nhi", NULL);
+	resp = ht_request("POST /metrics HTTP/1.1\r\nHost: localhost\r\n"
+	    "Connection: close\r\nContent-Length: 2\r\n\r\nhi", NULL);
 	cr_expect_eq(ht_status(resp), 405, "%s", resp);
 	allow = ht_header(resp, "Allow");
 	cr_expect(allow != NULL && strcmp(allow, "GET, HEAD") == 0);
@@ -355,15 +355,15 @@ Test(http, refusals, .fini = ht_fini)
 	free(resp);
 
 	/* HEAD: the headers of a GET, no body */
-	resp = ht_request("HEAD /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: "
-	    "close\r\n\r\n", NULL);
+	resp = ht_request("HEAD /healthz HTTP/1.1\r\nHost: localhost\r\n"
+	    "Connection: close\r\n\r\n", NULL);
 	cr_expect_eq(ht_status(resp), 200);
 	cr_expect_str_eq(ht_body(resp), "");
 	free(resp);
 
 	/* a body over the bound, headers over the bound */
-	resp = ht_request("GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: "
-	    "close\r\nContent-Length: 100000\r\n\r\n", NULL);
+	resp = ht_request("GET /healthz HTTP/1.1\r\nHost: localhost\r\n"
+	    "Connection: close\r\nContent-Length: 100000\r\n\r\n", NULL);
 	cr_expect_eq(ht_status(resp), 413, "%s", resp);
 	free(resp);
 	{

@@ -896,7 +896,7 @@ static int
 conf_sections(struct conf_ctx *ctx, json_t *root, json_t **rules)
 {
 	const struct conf_key	*k;
-	const char		*section, *name;
+	const char		*section, *name, *gone;
 	char			 path[256], vsec[CONF_VIS_MAX + 4];
 	char			 vkey[CONF_VIS_MAX + 4];
 	json_t			*obj, *v;
@@ -917,9 +917,9 @@ conf_sections(struct conf_ctx *ctx, json_t *root, json_t **rules)
 			snprintf(path, sizeof(path), "%s.%s", vsec, vkey);
 			k = conf_key_find(conf_keys, NKEYS(conf_keys), section,
 			    name);
-			if (k == NULL && conf_gone_find(section, name) != NULL) {
-				conf_err(ctx, path, "%s",
-				    conf_gone_find(section, name));
+			if (k == NULL &&
+			    (gone = conf_gone_find(section, name)) != NULL) {
+				conf_err(ctx, path, "%s", gone);
 				return (-1);
 			}
 			if (k == NULL) {
@@ -1102,7 +1102,7 @@ conf_check(struct conf_ctx *ctx)
 
 /*
  * Reports a JSON syntax error.  Jansson quotes the token it stopped at; a
- * string token may be a secret such as http.token, so that quote is cut,
+ * string token may be a secret, so that quote is cut,
  * except for a duplicate key, where the quote is the key's name.  The
  * quote is raw bytes of the file: anything unprintable becomes '?', as in
  * conf_vis(), so the message stays one clean line.

@@ -47,8 +47,9 @@ secret_parse(const char *text, size_t len, char **user, char **password,
 
 /*
  * Parses an HTTP token file: the token is its first line, less the line
- * end (LF or CRLF), SECRET_TOKEN_MIN to SECRET_TOKEN_MAX printable bytes
- * without spaces; nothing is trimmed or guessed.  Copies it into buf
+ * end (LF, CR LF, or a last CR), SECRET_TOKEN_MIN to SECRET_TOKEN_MAX
+ * printable bytes without spaces; nothing else is trimmed or guessed.
+ * Copies it into buf
  * (SECRET_TOKEN_MAX bytes, zero-padded) and returns its length, or -1
  * with *errstr, which never holds the token.
  */
