@@ -30,6 +30,7 @@
 #include "outbox.h"
 #include "output.h"
 #include "redis.h"
+#include "route.h"
 #include "snapshot.h"
 #include "xmalloc.h"
 
@@ -263,9 +264,12 @@ usage(void)
 	exit(2);
 }
 
-/* Sets everything up in order; torn down in reverse by teardown(). */
+/*
+ * Sets everything up in order; torn down in reverse by teardown().  The
+ * HTTP server takes the tokens; without one they are freed here.
+ */
 static int
-setup(void)
+setup(struct route_token *tokens, size_t ntokens)
 {
 	static const int	 sigs[] = { SIGTERM, SIGINT, SIGHUP };
 	struct redis_hooks	 hooks = { redis_up_cb, redis_down_cb, NULL };
@@ -283,15 +287,21 @@ setup(void)
 		if ((d.http = http_new(d.base, d.cf, &hh, &errstr)) == NULL) {
 			log_warnx("http.listen %s: %s", d.cf->http.listen,
 			    errstr);
+			file_tokens_free(tokens, ntokens);
 			event_base_free(d.base);
 			return (-1);
 		}
+		http_set_access(d.http, d.cf, tokens, ntokens);
+		if (ntokens > 0)
+			log_info("http: %zu tokens, read from their files",
+			    ntokens);
 		log_info("http: serving on http://%s%s%s:%d/",
 		    strchr(d.cf->http.listen_host, ':') != NULL ? "[" : "",
 		    d.cf->http.listen_host,
 		    strchr(d.cf->http.listen_host, ':') != NULL ? "]" : "",
 		    http_port(d.http));
-	}
+	} else
+		file_tokens_free(tokens, ntokens);
 	if (redis_password_load(d.cf->redis.password_file, &user, &pass, err,
 	    sizeof(err)) == -1) {
 		log_warnx("redis.password_file: %s", err);
@@ -383,8 +393,10 @@ main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	char		 err[512];
-	int		 ch, check = 0;
+	struct route_token	*tokens;
+	size_t			 ntokens;
+	char			 err[512];
+	int			 ch, check = 0;
 
 	d.path = "/etc/replytimed/replytimed.json";
 	while ((ch = getopt_long(argc, argv, "c:nV", longopts, NULL)) != -1) {
@@ -408,15 +420,28 @@ main(int argc, char **argv)
 		fprintf(stderr, "%s\n", err);
 		return (2);
 	}
+	/* a token file is part of the config: checked with it */
+	if (file_tokens_load(d.cf, &tokens, &ntokens, err,
+	    sizeof(err)) == -1) {
+		fprintf(stderr, "%s\n", err);
+		conf_free(d.cf);
+		return (2);
+	}
 	if (check) {
 		printf("%s: ok\n", d.path);
+		file_tokens_free(tokens, ntokens);
 		conf_free(d.cf);
 		return (0);
 	}
 	d.rcf = d.cf;
 	d.started_ms = now_wall_ms();
 	log_init(d.cf->log.level, "replytimed");
-	if (notify_init() == -1 || setup() == -1) {
+	if (notify_init() == -1) {
+		file_tokens_free(tokens, ntokens);
+		conf_free(d.cf);
+		return (1);
+	}
+	if (setup(tokens, ntokens) == -1) {
 		conf_free(d.cf);
 		return (1);
 	}

@@ -53,6 +53,9 @@ stats_metrics(const struct daemon *d)
 	st.sse_dropped = (double)hs->dropped;
 	st.http_requests = (double)hs->requests;
 	st.http_refused = (double)hs->refused;
+	st.http_connections = (double)hs->conns;
+	st.http_conns_refused = (double)hs->conns_refused;
+	st.http_cache_builds = (double)hs->cache_builds;
 	st.start_time_s = d->started_ms / 1000.0;
 	st.loop_stall_max_s = d->stall_max_ms / 1000.0;
 	memcpy(st.dead, es->reasons, sizeof(st.dead));

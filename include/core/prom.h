@@ -57,6 +57,12 @@
 	    "HTTP requests served or refused")				\
 	X(http_refused, "replytimed_http_refused_total", counter,	\
 	    "HTTP requests refused (4xx, 503)")				\
+	X(http_connections, "replytimed_http_connections", gauge,	\
+	    "HTTP connections open")					\
+	X(http_conns_refused, "replytimed_http_connections_refused_total",\
+	    counter, "HTTP connections closed over http.max_connections")\
+	X(http_cache_builds, "replytimed_http_cache_builds_total", counter,\
+	    "Builds of the alerts answer, at most one per publish")	\
 	X(loop_stall_max_s, "replytimed_loop_stall_max_seconds", gauge,	\
 	    "The longest the event loop came late to its publish tick")	\
 	X(start_time_s, "process_start_time_seconds", gauge,		\
