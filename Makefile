@@ -51,10 +51,11 @@ TLDIR	 = $(B)/obj/tests/lib
 
 # promtool (prometheus) checks /metrics; chromium renders the wallboard;
 # clang and its runtime build the fuzzers; valgrind for make valgrind;
-# mandoc lints the manual pages and man-db renders them (make man-lint).
+# mandoc lints the manual pages and man-db renders them (make man-lint);
+# systemd-analyze rates the unit's sandbox (make test-install).
 DEB_PKGS = build-essential pkg-config libevent-dev libhiredis-dev \
 	   libjansson-dev libcriterion-dev redis-server prometheus chromium \
-	   clang libclang-rt-14-dev valgrind mandoc man-db
+	   clang libclang-rt-14-dev valgrind mandoc man-db systemd
 
 .PHONY: all deps check test test-asan bench clean valgrind torture demo screenshot \
 	install uninstall test-install layering man-lint

@@ -1,5 +1,7 @@
 /* Tests for conf.c: defaults, the shipped file, and every kind of error. */
 
+#include <sys/stat.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +13,8 @@
 #include "file.h"
 #include "log.h"
 #include "metrics.h"
+#include "route.h"
+#include "xmalloc.h"
 
 #define SHIPPED	"conf/replytimed.json"
 
@@ -127,7 +131,10 @@ assert_same_scalars(const struct conf *a, const struct conf *b)
 	cr_assert_str_eq(a->http.listen, b->http.listen);
 	cr_assert_str_eq(a->http.listen_host, b->http.listen_host);
 	cr_assert_eq(a->http.listen_port, b->http.listen_port);
-	cr_assert_str_eq(a->http.token, b->http.token);
+	cr_assert_eq(a->http.ntokens, b->http.ntokens);
+	cr_assert_eq(a->http.nallowed_hosts, b->http.nallowed_hosts);
+	cr_assert_eq(a->http.max_connections, b->http.max_connections);
+	cr_assert_eq(a->http.timeout_s, b->http.timeout_s);
 	cr_assert_eq(a->http.max_clients, b->http.max_clients);
 	cr_assert_eq(a->log.level, b->log.level);
 }
@@ -187,7 +194,12 @@ Test(conf, defaults)
 	cr_assert_str_eq(c->http.listen, "127.0.0.1:9733");
 	cr_assert_str_eq(c->http.listen_host, "127.0.0.1");
 	cr_assert_eq(c->http.listen_port, 9733);
-	cr_assert_str_eq(c->http.token, "");
+	cr_assert_null(c->http.tokens);
+	cr_assert_eq(c->http.ntokens, 0);
+	cr_assert_null(c->http.allowed_hosts);
+	cr_assert_eq(c->http.nallowed_hosts, 0);
+	cr_assert_eq(c->http.max_connections, 256);
+	cr_assert_eq(c->http.timeout_s, 10);
 	cr_assert_eq(c->http.max_clients, 64);
 	cr_assert_eq(c->log.level, LOG_LEVEL_INFO);
 	conf_free(c);
@@ -259,8 +271,12 @@ Test(conf, values_land)
 	    " 'response_within_s': 0.001, 'response_rate': 0},"
 	    " 'publish': {'interval_ms': 100, 'outcomes_maxlen': 1000},"
 	    " 'alerts': {'interval_s': 3600, 'alerts_maxlen': 100000000},"
-	    " 'http': {'listen': '', 'token': 's3cr3t!', 'max_clients': 10000,"
-	    " 'heartbeat_s': 1, 'client_buffer_kb': 16},"
+	    " 'http': {'listen': '', 'tokens': [{'name': 'wall.tv-1',"
+	    " 'role': 'viewer', 'token_file': '/etc/replytimed/wall'},"
+	    " {'name': 'boss', 'role': 'admin', 'token_file': 'credential:b'}],"
+	    " 'allowed_hosts': ['wall.example.com', '[fd00::1]:8443'],"
+	    " 'max_connections': 10000, 'timeout_s': 3600,"
+	    " 'max_clients': 10000, 'heartbeat_s': 1, 'client_buffer_kb': 16},"
 	    " 'log': {'level': 'debug'}}");
 	cr_assert_str_eq(c->redis.host, "redis.example");
 	cr_assert_eq(c->redis.port, 7000);
@@ -290,7 +306,18 @@ Test(conf, values_land)
 	cr_assert_str_eq(c->http.listen, "");
 	cr_assert_null(c->http.listen_host);
 	cr_assert_eq(c->http.listen_port, 0);
-	cr_assert_str_eq(c->http.token, "s3cr3t!");
+	cr_assert_eq(c->http.ntokens, 2);
+	cr_assert_str_eq(c->http.tokens[0].name, "wall.tv-1");
+	cr_assert_eq(c->http.tokens[0].role, HTTP_ROLE_VIEWER);
+	cr_assert_str_eq(c->http.tokens[0].token_file, "/etc/replytimed/wall");
+	cr_assert_str_eq(c->http.tokens[1].name, "boss");
+	cr_assert_eq(c->http.tokens[1].role, HTTP_ROLE_ADMIN);
+	cr_assert_str_eq(c->http.tokens[1].token_file, "credential:b");
+	cr_assert_eq(c->http.nallowed_hosts, 2);
+	cr_assert_str_eq(c->http.allowed_hosts[0], "wall.example.com");
+	cr_assert_str_eq(c->http.allowed_hosts[1], "[fd00::1]:8443");
+	cr_assert_eq(c->http.max_connections, 10000);
+	cr_assert_eq(c->http.timeout_s, 3600);
 	cr_assert_eq(c->http.max_clients, 10000);
 	cr_assert_eq(c->http.heartbeat_s, 1);
 	cr_assert_eq(c->http.client_buffer_kb, 16);
@@ -473,26 +500,278 @@ Test(conf, string_rules)
 	    "x.json: redis.host: must be between 1 and 255 characters long");
 }
 
-Test(conf, token)
+/* A token in the config itself is refused, saying where it goes now. */
+Test(conf, token_gone)
+{
+	bad("{'http': {'token': 's3cr3t!'}}",
+	    "x.json: http.token: no longer read: put the token in a file and "
+	    "name it in http.tokens (replytimed.json(5))");
+	bad("{'http': {'token': ''}}",
+	    "x.json: http.token: no longer read: put the token in a file and "
+	    "name it in http.tokens (replytimed.json(5))");
+}
+
+#define TOK(body)	"{'http': {'tokens': [" body "]}}"
+#define TOK_OK		"{'name': 'a', 'role': 'viewer', 'token_file': '/t'}"
+
+/* Each bad entry of http.tokens, by its index and key. */
+Test(conf, tokens)
 {
 	struct conf	*c;
-	char		 tok[300], text[400];
+	char		 name[80], text[512];
 
-	bad("{'http': {'token': 'a b'}}",
-	    "x.json: http.token: must not contain whitespace");
-	bad("{'http': {'token': 'a\\u0001b'}}",
-	    "x.json: http.token: must contain only printable characters");
-	bad("{'http': {'token': 'caf\\u00e9'}}",
-	    "x.json: http.token: must contain only printable characters");
-	memset(tok, 't', 257);
-	tok[257] = '\0';
-	snprintf(text, sizeof(text), "{'http': {'token': '%s'}}", tok);
-	bad(text, "x.json: http.token: must be at most 256 characters long");
-	tok[256] = '\0';
-	snprintf(text, sizeof(text), "{'http': {'token': '%s'}}", tok);
-	c = good(text);
-	cr_assert_eq(strlen(c->http.token), 256);
+	c = good(TOK(TOK_OK ", {'name': 'b', 'role': 'supervisor', "
+	    "'token_file': '/u'}"));
+	cr_assert_eq(c->http.ntokens, 2);
+	cr_assert_eq(c->http.tokens[1].role, HTTP_ROLE_SUPERVISOR);
 	conf_free(c);
+	c = good("{'http': {'tokens': []}}");
+	cr_assert_eq(c->http.ntokens, 0);
+	conf_free(c);
+
+	bad("{'http': {'tokens': {}}}",
+	    "x.json: http.tokens: must be an array of objects");
+	bad(TOK("'a'"), "x.json: http.tokens[0]: must be an object with name, "
+	    "role and token_file");
+	bad(TOK(TOK_OK ", {'name': 'b', 'role': 'boss', 'token_file': '/t'}"),
+	    "x.json: http.tokens[1].role: unknown role \"boss\" (must be one "
+	    "of viewer, supervisor, admin)");
+	bad(TOK(TOK_OK ", {'name': 'b', 'role': 'admin', 'token_file': 'x'}"
+	    ", {'name': 'c', 'role': 1, "
+	    "'token_file': '/t'}"),
+	    "x.json: http.tokens[2].role: must be a string");
+	bad(TOK("{'role': 'viewer', 'token_file': '/t'}"),
+	    "x.json: http.tokens[0].name: missing");
+	bad(TOK("{'name': 'a', 'token_file': '/t'}"),
+	    "x.json: http.tokens[0].role: missing");
+	bad(TOK("{'name': 'a', 'role': 'admin'}"),
+	    "x.json: http.tokens[0].token_file: missing");
+	bad(TOK("{'name': 'a', 'role': 'admin', 'token_file': ''}"),
+	    "x.json: http.tokens[0].token_file: must be between 1 and 4095 "
+	    "characters long");
+	bad(TOK("{'name': 'a', 'role': 'admin', 'token_file': '/t', "
+	    "'token': 'x'}"),
+	    "x.json: http.tokens[0].token: unknown key");
+	bad(TOK("{'name': 'a b', 'role': 'admin', 'token_file': '/t'}"),
+	    "x.json: http.tokens[0].name: may contain only letters, digits, "
+	    "'_', '.' and '-'");
+	bad(TOK("{'name': '', 'role': 'admin', 'token_file': '/t'}"),
+	    "x.json: http.tokens[0].name: must be between 1 and 64 "
+	    "characters long");
+	memset(name, 'n', 65);
+	name[65] = '\0';
+	snprintf(text, sizeof(text), TOK("{'name': '%s', 'role': 'admin', "
+	    "'token_file': '/t'}"), name);
+	bad(text, "x.json: http.tokens[0].name: must be between 1 and 64 "
+	    "characters long");
+	bad(TOK(TOK_OK ", " TOK_OK),
+	    "x.json: http.tokens[1].name: duplicate token name \"a\"");
+}
+
+Test(conf, allowed_hosts)
+{
+	struct conf	*c;
+
+	c = good("{'http': {'allowed_hosts': ['wall', 'wall.example.com:80',"
+	    " '10.0.0.5', '[::1]', '[fd00::5]:9733']}}");
+	cr_assert_eq(c->http.nallowed_hosts, 5);
+	cr_assert_str_eq(c->http.allowed_hosts[4], "[fd00::5]:9733");
+	conf_free(c);
+	bad("{'http': {'allowed_hosts': 'wall'}}",
+	    "x.json: http.allowed_hosts: must be an array of strings");
+	bad("{'http': {'allowed_hosts': ['wall', 5]}}",
+	    "x.json: http.allowed_hosts[1]: must be a string");
+	bad("{'http': {'allowed_hosts': ['http://wall/']}}",
+	    "x.json: http.allowed_hosts[0]: \"http://wall/\" is not host, "
+	    "host:port or [IPv6 address]:port");
+	bad("{'http': {'allowed_hosts': ['wall:0']}}",
+	    "x.json: http.allowed_hosts[0]: \"wall:0\" is not host, "
+	    "host:port or [IPv6 address]:port");
+	bad("{'http': {'allowed_hosts': ['']}}",
+	    "x.json: http.allowed_hosts[0]: \"\" is not host, host:port or "
+	    "[IPv6 address]:port");
+	bad("{'http': {'allowed_hosts': ['::1']}}",
+	    "x.json: http.allowed_hosts[0]: \"::1\" is not host, host:port or "
+	    "[IPv6 address]:port");
+}
+
+/* max_connections, timeout_s and the keys they tie to. */
+Test(conf, http_limits)
+{
+	struct conf	*c;
+
+	bad("{'http': {'max_connections': 0}}",
+	    "x.json: http.max_connections: must be between 1 and 65535");
+	bad("{'http': {'max_connections': 65536}}",
+	    "x.json: http.max_connections: must be between 1 and 65535");
+	bad("{'http': {'timeout_s': 0}}",
+	    "x.json: http.timeout_s: must be between 1 and 3600");
+	bad("{'http': {'timeout_s': 3601}}",
+	    "x.json: http.timeout_s: must be between 1 and 3600");
+	bad("{'http': {'max_connections': 10, 'max_clients': 11}}",
+	    "x.json: http.max_clients: must be at most http.max_connections "
+	    "(10)");
+	bad("{'http': {'max_connections': 63}}",
+	    "x.json: http.max_clients: must be at most http.max_connections "
+	    "(63)");
+	c = good("{'http': {'max_connections': 10, 'max_clients': 10}}");
+	conf_free(c);
+}
+
+/* An address others can reach is not served without tokens. */
+Test(conf, open_listen)
+{
+	struct conf	*c;
+	static const char *const loop[] = { "127.0.0.1:1", "127.5.6.7:1",
+	    "localhost:0", "LOCALHOST:1", "[::1]:9733", "" };
+	static const char *const open[] = { "0.0.0.0:9733", "[::]:9733",
+	    "10.0.0.5:80", "wall.example.com:9733", "128.0.0.1:1",
+	    "[::2]:1" };
+	char		 text[256], want[256];
+	size_t		 i;
+
+	for (i = 0; i < sizeof(loop) / sizeof(loop[0]); i++) {
+		snprintf(text, sizeof(text), "{'http': {'listen': '%s'}}",
+		    loop[i]);
+		conf_free(good(text));
+	}
+	for (i = 0; i < sizeof(open) / sizeof(open[0]); i++) {
+		snprintf(text, sizeof(text), "{'http': {'listen': '%s'}}",
+		    open[i]);
+		snprintf(want, sizeof(want), "x.json: http.listen: \"%s\" is "
+		    "not a loopback address and http.tokens is empty: name "
+		    "tokens in http.tokens, or listen on 127.0.0.1", open[i]);
+		bad(text, want);
+		snprintf(text, sizeof(text), "{'http': {'listen': '%s', "
+		    "'tokens': [" TOK_OK "]}}", open[i]);
+		c = good(text);
+		conf_free(c);
+	}
+	bad("{'http': {'tokens': [], 'listen': '0.0.0.0:1'}}",
+	    "x.json: http.listen: \"0.0.0.0:1\" is not a loopback address and "
+	    "http.tokens is empty: name tokens in http.tokens, or listen on "
+	    "127.0.0.1");
+}
+
+/* Writes a token file in tmpdir with the given mode; its path to path. */
+static void
+token_file(const char *name, const char *text, size_t len, int mode,
+    char *path, size_t size)
+{
+	FILE	*f;
+
+	snprintf(path, size, "%s/%s", tmpdir, name);
+	cr_assert_not_null(f = fopen(path, "w"));
+	cr_assert_eq(fwrite(text, 1, len, f), len);
+	cr_assert_eq(fclose(f), 0);
+	cr_assert_eq(chmod(path, (mode_t)mode), 0);
+}
+
+/* Loads the token of one token file: 0, or -1 with the error in err. */
+static int
+token_load(const char *spec, struct route_token *out, char *err,
+    size_t errlen)
+{
+	struct route_token	*t;
+	struct conf		*c;
+	char			 text[1024];
+	size_t			 n;
+	int			 rv;
+
+	snprintf(text, sizeof(text), "{'http': {'tokens': ["
+	    "{'name': 'b', 'role': 'admin', 'token_file': '%s'}]}}", spec);
+	c = good(text);
+	rv = file_tokens_load(c, &t, &n, err, errlen);
+	if (rv == 0) {
+		cr_assert_eq(n, 1);
+		cr_assert_str_eq(t[0].name, "b");
+		cr_assert_eq(t[0].role, HTTP_ROLE_ADMIN);
+		*out = t[0];
+		file_tokens_free(t, n);
+	} else
+		cr_assert_null(t);
+	conf_free(c);
+	return (rv);
+}
+
+/* What a token file must hold, and how each fault is told. */
+Test(conf, token_files, .init = tmp_setup)
+{
+	struct route_token	 t;
+	char			 path[256], err[512], want[512], big[300];
+	static const char	 tok[] = "0123456789abcdef";
+
+	token_file("good", "0123456789abcdef\nignored\n", 25, 0600, path,
+	    sizeof(path));
+	cr_assert_eq(token_load(path, &t, err, sizeof(err)), 0, "%s", err);
+	cr_expect_eq(t.len, 16);
+	cr_expect(memcmp(t.secret, tok, 16) == 0 && t.secret[16] == 0);
+	token_file("crlf", "0123456789abcdef\r\n", 18, 0400, path,
+	    sizeof(path));
+	cr_assert_eq(token_load(path, &t, err, sizeof(err)), 0, "%s", err);
+	cr_expect_eq(t.len, 16);
+	token_file("nonl", "0123456789abcdef!", 17, 0600, path, sizeof(path));
+	cr_assert_eq(token_load(path, &t, err, sizeof(err)), 0, "%s", err);
+	cr_expect_eq(t.len, 17);
+	memset(big, 'b', 256);
+	token_file("max", big, 256, 0600, path, sizeof(path));
+	cr_assert_eq(token_load(path, &t, err, sizeof(err)), 0, "%s", err);
+	cr_expect_eq(t.len, 256);
+
+	/* each refusal names the entry and the file, never the token */
+	token_file("short", "0123456789abcde\n", 16, 0600, path, sizeof(path));
+	cr_assert_eq(token_load(path, &t, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "x.json: http.tokens[0].token_file: %s: "
+	    "the token is 15 bytes: at least 16 are needed", path);
+	cr_expect_str_eq(err, want);
+	big[256] = 'b';
+	token_file("long", big, 257, 0600, path, sizeof(path));
+	cr_assert_eq(token_load(path, &t, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "x.json: http.tokens[0].token_file: %s: "
+	    "the token is longer than 256 bytes", path);
+	cr_expect_str_eq(err, want);
+	token_file("space", "0123456789 abcdef\n", 18, 0600, path,
+	    sizeof(path));
+	cr_assert_eq(token_load(path, &t, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "x.json: http.tokens[0].token_file: %s: "
+	    "the token may hold only printable bytes, no space", path);
+	cr_expect_str_eq(err, want);
+	cr_expect(strstr(err, "0123456789") == NULL);
+	token_file("tail", "0123456789abcdef \n", 18, 0600, path,
+	    sizeof(path));
+	cr_assert_eq(token_load(path, &t, err, sizeof(err)), -1);
+	token_file("empty", "\nx\n", 3, 0600, path, sizeof(path));
+	cr_assert_eq(token_load(path, &t, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "x.json: http.tokens[0].token_file: %s: "
+	    "empty token file: the token is its first line", path);
+	cr_expect_str_eq(err, want);
+	token_file("open", "0123456789abcdef\n", 17, 0644, path,
+	    sizeof(path));
+	cr_assert_eq(token_load(path, &t, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "x.json: http.tokens[0].token_file: %s: "
+	    "group or others may read or write it (mode 644): chmod 600 it",
+	    path);
+	cr_expect_str_eq(err, want);
+	token_file("grp", "0123456789abcdef\n", 17, 0640, path, sizeof(path));
+	cr_assert_eq(token_load(path, &t, err, sizeof(err)), -1);
+	snprintf(path, sizeof(path), "%s/none", tmpdir);
+	cr_assert_eq(token_load(path, &t, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "x.json: http.tokens[0].token_file: %s: "
+	    "No such file or directory", path);
+	cr_expect_str_eq(err, want);
+
+	/* credential:NAME is $CREDENTIALS_DIRECTORY/NAME */
+	unsetenv("CREDENTIALS_DIRECTORY");
+	cr_assert_eq(token_load("credential:good", &t, err, sizeof(err)), -1);
+	cr_expect_str_eq(err, "x.json: http.tokens[0].token_file: "
+	    "credential:good: CREDENTIALS_DIRECTORY is not set");
+	setenv("CREDENTIALS_DIRECTORY", tmpdir, 1);
+	cr_assert_eq(token_load("credential:good", &t, err, sizeof(err)), 0,
+	    "%s", err);
+	cr_expect_eq(t.len, 16);
+
+	snprintf(want, sizeof(want), "rm -rf '%s'", tmpdir);
+	cr_expect_eq(system(want), 0);
 }
 
 Test(conf, listen)
@@ -508,7 +787,8 @@ Test(conf, listen)
 	cr_assert_str_eq(c->http.listen_host, "localhost");
 	cr_assert_eq(c->http.listen_port, 0);
 	conf_free(c);
-	c = good("{'http': {'listen': '0.0.0.0:65535'}}");
+	c = good("{'http': {'listen': '0.0.0.0:65535', 'tokens': ["
+	    "{'name': 'a', 'role': 'viewer', 'token_file': '/t'}]}}");
 	cr_assert_str_eq(c->http.listen_host, "0.0.0.0");
 	cr_assert_eq(c->http.listen_port, 65535);
 	conf_free(c);
@@ -929,6 +1209,12 @@ Test(conf, restart_changes)
 		{ "{'ingest': {'block_ms': 10}}", CONF_RESTART_READ },
 		{ "{'publish': {'interval_ms': 500}}", CONF_RESTART_READ },
 		{ "{'http': {'max_clients': 3}}", CONF_RESTART_HTTP },
+		{ "{'http': {'max_connections': 300}}", CONF_RESTART_HTTP },
+		{ "{'http': {'timeout_s': 30}}", CONF_RESTART_HTTP },
+		/* what a reload takes while running */
+		{ "{'http': {'allowed_hosts': ['wall']}}", 0 },
+		{ "{'http': {'tokens': [{'name': 'a', 'role': 'viewer', "
+		    "'token_file': '/t'}]}}", 0 },
 		{ "{'http': {'listen': '127.0.0.1:1'}, 'metrics': "
 		    "{'conversation_ttl_s': 60}}",
 		    CONF_RESTART_HTTP | CONF_RESTART_METRICS },

@@ -86,6 +86,7 @@ Test(daemon, bad_sighup_refused)
 	struct fx_lenwait	 len = { "cs:outcomes", 0 };
 	struct targetwait tw;
 	char		 path[PATH_MAX], msg[512], t1[32], t2[32], t3[32];
+	char		 i1[32], i2[32], i3[32];
 	int64_t		 t;
 
 	fx_start_redis(0);
@@ -112,13 +113,16 @@ Test(daemon, bad_sighup_refused)
 	snprintf(t1, sizeof(t1), "%lld", (long long)t);
 	snprintf(t2, sizeof(t2), "%lld", (long long)(t + 500));
 	snprintf(t3, sizeof(t3), "%lld", (long long)(t + 4 * S));
-	cr_assert_eq(stream_add(fx.rc, "cs:events", "*", NULL, 0,
+	snprintf(i1, sizeof(i1), "%s-0", t1);
+	snprintf(i2, sizeof(i2), "%s-0", t2);
+	snprintf(i3, sizeof(i3), "%s-0", t3);
+	cr_assert_eq(stream_add(fx.rc, "cs:events", i1, NULL, 0,
 	    "conversation", "r1", "role", "customer", "ts", t1,
 	    (char *)NULL), 0);
-	cr_assert_eq(stream_add(fx.rc, "cs:events", "*", NULL, 0,
+	cr_assert_eq(stream_add(fx.rc, "cs:events", i2, NULL, 0,
 	    "conversation", "r1", "role", "agent", "agent", "ann", "ts", t2,
 	    (char *)NULL), 0);
-	cr_assert_eq(stream_add(fx.rc, "cs:events", "*", NULL, 0,
+	cr_assert_eq(stream_add(fx.rc, "cs:events", i3, NULL, 0,
 	    "conversation", "zz-1", "type", "close", "ts", t3,
 	    (char *)NULL), 0);
 	len.n = 1;
@@ -141,10 +145,12 @@ Test(daemon, bad_sighup_refused)
 	t = t + 5 * S > now_wall_ms() + S ? t + 5 * S : now_wall_ms() + S;
 	snprintf(t1, sizeof(t1), "%lld", (long long)t);
 	snprintf(t3, sizeof(t3), "%lld", (long long)(t + 64 * S));
-	cr_assert_eq(stream_add(fx.rc, "cs:events", "*", NULL, 0,
+	snprintf(i1, sizeof(i1), "%s-0", t1);
+	snprintf(i3, sizeof(i3), "%s-0", t3);
+	cr_assert_eq(stream_add(fx.rc, "cs:events", i1, NULL, 0,
 	    "conversation", "r2", "role", "customer", "ts", t1,
 	    (char *)NULL), 0);
-	cr_assert_eq(stream_add(fx.rc, "cs:events", "*", NULL, 0,
+	cr_assert_eq(stream_add(fx.rc, "cs:events", i3, NULL, 0,
 	    "conversation", "zz-2", "type", "close", "ts", t3,
 	    (char *)NULL), 0);
 	len.n = 3;
@@ -164,6 +170,61 @@ Test(daemon, bad_sighup_refused)
 	cr_expect_str_eq(stream_field(&out.e[2], "ts_ms"), t1);
 	cr_expect(rdaemon_alive(&fx.dm[0]));
 	stream_list_free(&out);
+	fx.done = 1;
+}
+
+/*
+ * One producer whose clock runs 290 s fast, in live traffic (contract
+ * section 2): its event waits for its stamp, but the clock follows the
+ * time Redis received it, so the honest conversations around it keep
+ * their true waits and nothing is dead-lettered as late.
+ */
+Test(daemon, fast_producer_poisons_nothing)
+{
+	struct stream_list	 out = { 0 }, dead = { 0 };
+	struct fx_cu		 cu = { "cs", &fx.dm[0] };
+	struct fx_lenwait	 len = { "cs:outcomes", 2 };
+	char			 t0[32], t1[32], tf[32], t2[32], t3[32];
+	int64_t			 t;
+	size_t			 i;
+
+	fx_start_redis(0);
+	fx_start_daemon(&fx.dm[0], "cs.json", NULL, NULL);
+	FX_WAIT(fx_cond_caught_up, &cu, 10000, "the group on an empty stream");
+	t = now_wall_ms();
+	snprintf(t0, sizeof(t0), "%lld", (long long)t);
+	snprintf(tf, sizeof(tf), "%lld", (long long)(t + 290 * S));
+	snprintf(t1, sizeof(t1), "%lld", (long long)(t + S));
+	snprintf(t2, sizeof(t2), "%lld", (long long)(t + 2 * S));
+	snprintf(t3, sizeof(t3), "%lld", (long long)(t + 3 * S));
+	cr_assert_eq(stream_add(fx.rc, "cs:events", "*", NULL, 0,
+	    "conversation", "h1", "role", "customer", "ts", t0,
+	    (char *)NULL), 0);
+	cr_assert_eq(stream_add(fx.rc, "cs:events", "*", NULL, 0,
+	    "conversation", "fast", "role", "customer", "ts", tf,
+	    (char *)NULL), 0);
+	FX_WAIT(fx_cond_caught_up, &cu, 5000, "the fast event read");
+	cr_assert_eq(stream_add(fx.rc, "cs:events", "*", NULL, 0,
+	    "conversation", "h1", "role", "agent", "agent", "ann", "ts", t1,
+	    (char *)NULL), 0);
+	cr_assert_eq(stream_add(fx.rc, "cs:events", "*", NULL, 0,
+	    "conversation", "h2", "role", "customer", "ts", t2,
+	    (char *)NULL), 0);
+	cr_assert_eq(stream_add(fx.rc, "cs:events", "*", NULL, 0,
+	    "conversation", "h2", "role", "agent", "agent", "bob", "ts", t3,
+	    (char *)NULL), 0);
+	FX_WAIT(fx_cond_len, &len, 10000, "the two honest responses");
+	cr_assert_eq(stream_read(fx.rc, "cs:outcomes", &out), 0);
+	cr_expect_eq(out.n, 2, "%zu outcomes", out.n);
+	for (i = 0; i < out.n; i++) {
+		cr_expect_str_eq(stream_field(&out.e[i], "kind"), "response");
+		cr_expect_str_eq(stream_field(&out.e[i], "wait_ms"), "1000");
+	}
+	cr_assert_eq(stream_read(fx.rc, "cs:events:dead", &dead), 0);
+	cr_expect_eq(dead.n, 0, "%zu dead letters, the first %s", dead.n,
+	    dead.n > 0 ? stream_field(&dead.e[0], "error") : "");
+	stream_list_free(&out);
+	stream_list_free(&dead);
 	fx.done = 1;
 }
 

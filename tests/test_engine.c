@@ -348,7 +348,7 @@ Test(engine, ties_keep_stream_order)
 Test(engine, future_ts_does_not_move_the_watermark)
 {
 	int64_t	 wall = T0 + 100 * SEC;
-	char	 ts[32];
+	char	 ts[32], id[32];
 	struct entry_field f[3] = {
 		{ "conversation", 12, "c1", 2 },
 		{ "role", 4, "customer", 8 },
@@ -358,17 +358,62 @@ Test(engine, future_ts_does_not_move_the_watermark)
 	CUST(&h, T0, "c0", NULL, NULL);
 	engine_advance(h.e, 0, 0);
 	cr_expect_eq(h.e->clock, T0 - 2 * SEC);
+	snprintf(id, sizeof(id), "%lld-0", (long long)wall);
 	snprintf(ts, sizeof(ts), "%lld", (long long)(wall + 300 * SEC + 1));
 	f[2].valuelen = strlen(ts);
-	cr_expect_eq(engine_read(h.e, "1-0", f, 3, wall), REASON_FUTURE_TS);
+	cr_expect_eq(engine_read(h.e, id, f, 3, wall), REASON_FUTURE_TS);
 	engine_advance(h.e, 0, 0);
-	cr_expect_eq(h.e->max_ts, T0);
+	cr_expect_eq(h.e->mark, T0);
 	cr_expect_eq(h.e->clock, T0 - 2 * SEC);
-	/* just inside max_future_ms it is accepted and moves it */
+	/*
+	 * Just inside max_future_ms it is accepted, but Redis received it
+	 * at `wall': the watermark goes no further than that.
+	 */
 	snprintf(ts, sizeof(ts), "%lld", (long long)(wall + 300 * SEC));
-	cr_expect_eq(engine_read(h.e, "1-0", f, 3, wall), REASON_NONE);
+	cr_expect_eq(engine_read(h.e, id, f, 3, wall), REASON_NONE);
 	engine_advance(h.e, 0, 0);
-	cr_expect_eq(h.e->clock, wall + 298 * SEC);
+	cr_expect_eq(h.e->mark, wall);
+	cr_expect_eq(h.e->clock, wall - 2 * SEC);
+}
+
+/*
+ * One producer with a clock 5 minutes fast, in live traffic: its event
+ * waits for its time, every other conversation's wait keeps its true
+ * age, and correctly stamped events read after it are not late.
+ */
+Test(engine, one_fast_producer_poisons_nothing)
+{
+	int64_t	 t = T0, fast = T0 + 290 * SEC;
+	char	 ts[32], id[32];
+	struct entry_field f[3] = {
+		{ "conversation", 12, "cf", 2 },
+		{ "role", 4, "customer", 8 },
+		{ "ts", 2, ts, 0 },
+	};
+
+	harness_at(&h, t - 2 * SEC);
+	CUST(&h, t, "c1", NULL, NULL);
+	harness_at(&h, t + SEC);
+	/* read at t + 1 s, stamped 290 s ahead */
+	snprintf(id, sizeof(id), "%lld-0", (long long)(t + SEC));
+	snprintf(ts, sizeof(ts), "%lld", (long long)fast);
+	f[2].valuelen = strlen(ts);
+	cr_assert_eq(engine_read(h.e, id, f, 3, t + SEC), REASON_NONE);
+	engine_advance(h.e, t + SEC, 1);
+	cr_expect_leq(h.e->clock, t + SEC, "the clock went to %lld",
+	    (long long)(h.e->clock - t));
+	/* an honest answer 20 s later is on time and not late */
+	cr_expect_eq(AGENT(&h, t + 20 * SEC, "c1", "ann"), REASON_NONE);
+	harness_at(&h, t + 60 * SEC);
+	cr_expect_eq(h.n, 1, "one outcome, the response; got %zu", h.n);
+	cr_expect_eq(harness_count(&h, OUTCOME_RESPONSE), 1);
+	cr_expect_eq(h.out[0].wait_ms, 20 * SEC);
+	cr_expect_eq(h.e->stats.reasons[REASON_LATE], 0);
+	/* the fast event is applied at its stamp, and misses 180 s later */
+	harness_at(&h, fast + 179 * SEC);
+	cr_expect_eq(harness_count(&h, OUTCOME_MISSED), 0);
+	harness_at(&h, fast + 181 * SEC);
+	cr_expect_eq(harness_count(&h, OUTCOME_MISSED), 1);
 }
 
 Test(engine, backlog_clock_ignores_the_wall)

@@ -1,7 +1,9 @@
 /*
  * Tests of the writer's queue (outbox.c) on the daemon's own Redis links
  * and event loop, against a real redis-server: order across an outage,
- * what is retained, writes refused for now, and the counts.
+ * what is retained, writes refused for now or held, the fence of the
+ * batch script (output.c), the bounds, the redial's backoff, and the
+ * counts.
  */
 
 #include <event2/event.h>
@@ -9,8 +11,11 @@
 #include <criterion/criterion.h>
 
 #include "clock.h"
+#include "conf.h"
+#include "engine.h"
 #include "log.h"
 #include "outbox.h"
+#include "output.h"
 #include "redis.h"
 #include "rserver.h"
 #include "stream.h"
@@ -20,6 +25,7 @@
 #define TO_N		200		/* writes of a test */
 #define TO_STREAM	"ob:events"
 #define TO_IDLEN	32
+#define TO_MAX_BYTES	(64 * 1024 * 1024)
 
 static struct rserver	 to_srv;
 static redisContext	*to_rc;		/* a synchronous client, to look */
@@ -27,6 +33,7 @@ static struct event_base *to_base;
 static struct redis	*to_r;
 static struct outbox	*to_ob;
 static int		 to_ups, to_downs, to_drained;
+static int		 to_drop_on_up;	/* the links fail right after up */
 
 static void
 to_up_cb(void *arg)
@@ -34,6 +41,8 @@ to_up_cb(void *arg)
 	(void)arg;
 	to_ups++;
 	outbox_up(to_ob);
+	if (to_drop_on_up)
+		redis_drop(to_r, "the test drops the links at once");
 }
 
 static void
@@ -61,6 +70,7 @@ to_setup(void)
 	to_r = NULL;
 	to_ob = NULL;
 	to_ups = to_downs = to_drained = 0;
+	to_drop_on_up = 0;
 	log_init(LOG_LEVEL_ERROR, NULL);
 	to_base = event_base_new();
 	cr_assert_not_null(to_base);
@@ -93,7 +103,7 @@ to_start(void)
 	cr_assert_not_null(to_rc, "cannot connect to redis-server");
 	to_r = redis_new(to_base, "127.0.0.1", to_srv.port, NULL, NULL,
 	    &hooks);
-	to_ob = outbox_new(to_r, to_drained_cb, NULL);
+	to_ob = outbox_new(to_base, to_r, TO_MAX_BYTES, to_drained_cb, NULL);
 }
 
 /* Turns the event loop until cond holds: 0, or -1 after TO_WAIT_MS. */
@@ -336,8 +346,8 @@ Test(outbox, transient_refusal_retried)
 
 /*
  * Each answer is counted once: written, already there (an ID not above
- * the top), or refused for another reason; the queue goes on past a
- * refusal, in order.
+ * the top), or refused for another reason; the queue goes on past the
+ * refusal of an unretained write, in order.
  */
 Test(outbox, stats_count_each_answer)
 {
@@ -350,8 +360,8 @@ Test(outbox, stats_count_each_answer)
 	to_push_xadd(1, 1);
 	to_push_xadd(1, 0);				/* already */
 	to_push(1, "SET", "k", "text", (char *)NULL);
-	to_push(1, "INCR", "k", (char *)NULL);		/* not a number */
-	to_push(1, "HSET", "k", "f", "v", (char *)NULL);	/* wrong type */
+	to_push(0, "INCR", "k", (char *)NULL);		/* not a number */
+	to_push(0, "HSET", "k", "f", "v", (char *)NULL);	/* wrong type */
 	to_push(0, "APPEND", "k", "-more", (char *)NULL);
 	to_push_xadd(1, 2);
 	cr_assert_eq(to_run_until(to_is_empty), 0);
@@ -373,4 +383,277 @@ Test(outbox, free_with_writes_queued)
 	cr_assert_eq(outbox_len(to_ob), TO_N);
 	outbox_free(to_ob);
 	to_ob = NULL;
+}
+
+/* A command on the test's own connection that must answer OK. */
+static void
+to_ok(const char *cmd)
+{
+	redisReply	*r;
+
+	r = redisCommand(to_rc, cmd);
+	cr_assert_not_null(r, "%s: %s", cmd, to_rc->errstr);
+	cr_assert_neq(r->type, REDIS_REPLY_ERROR, "%s: %s", cmd, r->str);
+	freeReplyObject(r);
+}
+
+static int
+to_is_held(void)
+{
+	return (outbox_held(to_ob) != NULL && outbox_inflight(to_ob) == 0);
+}
+
+static int
+to_is_not_held(void)
+{
+	return (outbox_held(to_ob) == NULL && outbox_len(to_ob) == 0);
+}
+
+/* Turns the event loop for about ms. */
+static void
+to_run_for(int ms)
+{
+	struct timeval	 tick = { 0, TO_TICK_US };
+	int64_t		 end = now_mono_ms() + ms;
+
+	while (now_mono_ms() < end) {
+		event_base_loopexit(to_base, &tick);
+		event_base_dispatch(to_base);
+	}
+}
+
+/*
+ * A retained write refused for good (a key of the wrong type) is held
+ * with everything after it, not dropped: nothing later lands first, the
+ * answers of the writes sent after it are ignored (not taken for the
+ * retry's), and once the key is fixed the queue goes on in order.
+ */
+Test(outbox, refused_write_held_not_dropped)
+{
+	const struct outbox_stats *st;
+	size_t		 i;
+
+	to_start();
+	to_ok("HSET " TO_STREAM " x y");
+	redis_start(to_r);
+	cr_assert_eq(to_run_until(to_is_up), 0);
+	for (i = 0; i < TO_N; i++)
+		to_push_xadd(1, i);
+	cr_assert_eq(to_run_until(to_is_held), 0, "never held");
+	cr_expect(outbox_paused(to_ob));
+	cr_expect_not_null(strstr(outbox_held(to_ob), "WRONGTYPE"), "held "
+	    "for %s", outbox_held(to_ob));
+	cr_expect_eq(outbox_len(to_ob), TO_N, "%zu writes kept",
+	    outbox_len(to_ob));
+	st = outbox_stats(to_ob);
+	cr_expect_eq(st->holds, 1);
+	cr_expect_eq(st->stale, TO_N - 1, "%llu answers ignored, want %d",
+	    (unsigned long long)st->stale, TO_N - 1);
+	/* retried with backoff meanwhile, and still held */
+	to_run_for(400);
+	cr_expect_geq(st->retries, 1);
+	cr_expect_eq(outbox_len(to_ob), TO_N);
+	cr_expect_not_null(outbox_held(to_ob));
+	to_ok("DEL " TO_STREAM);
+	cr_assert_eq(to_run_until(to_is_not_held), 0, "%zu writes left, "
+	    "held: %s", outbox_len(to_ob), outbox_held(to_ob) ?
+	    outbox_held(to_ob) : "no");
+	to_expect_stream(TO_N);
+	cr_expect_eq(st->written, TO_N);
+	cr_expect_eq(st->holds, 1);
+	cr_expect(!outbox_paused(to_ob));
+	cr_expect_geq(to_drained, 1);
+}
+
+/* The outcome sink's input, by hand: a stamp and a conversation. */
+static void
+to_outcome(struct output *o, int64_t ts, const char *conv)
+{
+	struct outcome	 oc;
+
+	memset(&oc, 0, sizeof(oc));
+	oc.conv = conv;
+	oc.ts = ts;
+	oc.wait_ms = 1000;
+	output_outcome(&oc, o);
+}
+
+/* A stream's IDs, comma-separated, in buf. */
+static const char *
+to_ids(const char *key, char *buf, size_t len)
+{
+	struct stream_list l = { 0 };
+	size_t		 i, at = 0;
+
+	buf[0] = '\0';
+	cr_assert_eq(stream_read(to_rc, key, &l), 0);
+	for (i = 0; i < l.n && at < len; i++)
+		at += (size_t)snprintf(buf + at, len - at, "%s%s",
+		    i > 0 ? "," : "", l.e[i].id);
+	stream_list_free(&l);
+	return (buf);
+}
+
+/*
+ * The fence: batch 1 (a dead letter, then an outcome) is refused at its
+ * dead letter; batch 2 (a later outcome), pipelined behind it, must not
+ * land first, or its higher ID would shut batch 1's outcome out when
+ * batch 1 is sent again.  Once the dead-letter key is fixed, both land.
+ */
+Test(outbox, fence_keeps_pipelined_batch_out)
+{
+	struct entry_field	 f[] = { { "role", 4, "wizard", 6 } };
+	struct conf		*cf;
+	struct output		*o;
+	char			 ids[256];
+
+	to_start();
+	cf = conf_default();
+	o = output_new(to_ob, cf);
+	to_ok("HSET cs:events:dead x y");
+	redis_start(to_r);
+	cr_assert_eq(to_run_until(to_is_up), 0);
+	output_dead(o, "50-0", f, 1, (enum reason)0);
+	to_outcome(o, 100, "c1");
+	output_flush(o, NULL, NULL, 0);
+	to_outcome(o, 200, "c2");
+	output_flush(o, NULL, NULL, 0);
+	cr_expect_eq(outbox_inflight(to_ob), 2, "not pipelined");
+	cr_assert_eq(to_run_until(to_is_held), 0, "never held");
+	cr_expect_not_null(strstr(outbox_held(to_ob), "WRONGTYPE"));
+	cr_expect_eq(outbox_stats(to_ob)->stale, 1);
+	cr_expect_str_eq(to_ids("cs:outcomes", ids, sizeof(ids)), "",
+	    "landed before the refused batch: %s", ids);
+	to_ok("DEL cs:events:dead");
+	cr_assert_eq(to_run_until(to_is_not_held), 0, "%zu writes left",
+	    outbox_len(to_ob));
+	cr_expect_str_eq(to_ids("cs:outcomes", ids, sizeof(ids)),
+	    "100-0,200-0");
+	cr_expect_str_eq(to_ids("cs:events:dead", ids, sizeof(ids)), "50-0");
+	output_free(o);
+	conf_free(cf);
+}
+
+/*
+ * The fence is checked only behind an unanswered batch: the first batch
+ * in line goes through even when the entry its fence names is gone (the
+ * stream deleted by hand in between).
+ */
+Test(outbox, fence_off_for_the_first_in_line)
+{
+	struct conf	*cf;
+	struct output	*o;
+	char		 ids[256];
+
+	to_start();
+	cf = conf_default();
+	o = output_new(to_ob, cf);
+	redis_start(to_r);
+	cr_assert_eq(to_run_until(to_is_up), 0);
+	to_outcome(o, 100, "c1");
+	output_flush(o, NULL, NULL, 0);
+	cr_assert_eq(to_run_until(to_is_empty), 0);
+	to_ok("DEL cs:outcomes");
+	to_outcome(o, 200, "c2");
+	output_flush(o, NULL, NULL, 0);
+	cr_assert_eq(to_run_until(to_is_empty), 0);
+	cr_expect_str_eq(to_ids("cs:outcomes", ids, sizeof(ids)), "200-0");
+	cr_expect_eq(outbox_stats(to_ob)->holds, 0);
+	output_free(o);
+	conf_free(cf);
+}
+
+static int
+to_is_up_and_resumed(void)
+{
+	return (redis_up(to_r) && !outbox_paused(to_ob));
+}
+
+/*
+ * The bound in bytes: past it the reader is told to pause (counted
+ * once), under half of it to go on; nothing is dropped for it.
+ */
+Test(outbox, byte_bound_pauses_and_resumes)
+{
+	size_t	 i, one;
+
+	to_start();
+	outbox_free(to_ob);
+	to_ob = outbox_new(to_base, to_r, 4096, to_drained_cb, NULL);
+	to_push_xadd(1, 0);
+	one = outbox_bytes(to_ob);
+	cr_assert_gt(one, 0);
+	for (i = 1; outbox_bytes(to_ob) <= 4096; i++)
+		to_push_xadd(1, i);
+	cr_expect(outbox_paused(to_ob), "%zu bytes, not paused",
+	    outbox_bytes(to_ob));
+	cr_expect_eq(outbox_stats(to_ob)->full, 1);
+	redis_start(to_r);
+	cr_assert_eq(to_run_until(to_is_up_and_resumed), 0);
+	cr_assert_eq(to_run_until(to_is_empty), 0);
+	cr_expect_eq(outbox_bytes(to_ob), 0);
+	to_expect_stream(i);
+	cr_expect_eq(outbox_stats(to_ob)->full, 1);
+	cr_expect_eq(outbox_stats(to_ob)->dropped, 0);
+	cr_expect_geq(to_drained, 1);
+}
+
+/* No more calls await an answer on the link than REDIS_MAX_CALLS. */
+Test(outbox, calls_in_flight_bounded)
+{
+	size_t	 i, n = REDIS_MAX_CALLS * 3;
+
+	to_start();
+	redis_start(to_r);
+	cr_assert_eq(to_run_until(to_is_up), 0);
+	for (i = 0; i < n; i++)
+		to_push_xadd(1, i);
+	cr_expect_eq(outbox_inflight(to_ob), REDIS_MAX_CALLS, "%zu in "
+	    "flight", outbox_inflight(to_ob));
+	cr_assert_eq(to_run_until(to_is_empty), 0, "%zu writes left",
+	    outbox_len(to_ob));
+	to_expect_stream(n);
+	to_expect_stats(n, 0, 0, 0);
+}
+
+/*
+ * The redial's backoff, for a fixed seed: each wait in the upper half of
+ * 100 ms doubling to 5 s, not reset by a link that failed at once, reset
+ * by one that stayed up.
+ */
+Test(outbox, backoff_grows_with_jitter)
+{
+	struct redis_backoff	 b = { 0, 42 }, c = { 0, 42 };
+	int64_t			 want = REDIS_BACKOFF_MIN, d;
+	int			 i, differ = 0;
+
+	for (i = 0; i < 12; i++) {
+		d = redis_backoff_next(&b, 0);
+		cr_expect(d >= want / 2 && d <= want, "wait %d: %lld ms, "
+		    "want [%lld, %lld]", i, (long long)d,
+		    (long long)want / 2, (long long)want);
+		if (d != want)
+			differ++;
+		cr_expect_eq(redis_backoff_next(&c, 0), d, "not seeded");
+		want = want * 2 > REDIS_BACKOFF_MAX ? REDIS_BACKOFF_MAX :
+		    want * 2;
+	}
+	cr_expect_gt(differ, 0, "no jitter");
+	d = redis_backoff_next(&b, 1);
+	cr_expect(d >= REDIS_BACKOFF_MIN / 2 && d <= REDIS_BACKOFF_MIN,
+	    "after a stable link: %lld ms", (long long)d);
+}
+
+/*
+ * A link that fails right after it comes up does not reset the backoff:
+ * over three seconds the links come up a few times, not at 10 Hz.
+ */
+Test(outbox, redial_backoff_not_reset_by_a_failing_link)
+{
+	to_start();
+	to_drop_on_up = 1;
+	redis_start(to_r);
+	to_run_for(3000);
+	cr_expect_geq(to_ups, 2, "never redialled");
+	cr_expect_leq(to_ups, 8, "%d connections in 3 s", to_ups);
 }

@@ -205,3 +205,52 @@ Test(secret, random_against_brute_force)
 		    k == -1 ? NULL : password);
 	}
 }
+
+/* A token file's content: the first line, whole, or an error. */
+Test(secret, token)
+{
+	static const struct {
+		const char	*text;
+		size_t		 len;
+		const char	*token;		/* NULL: an error */
+	} tc[] = {
+		{ TS("0123456789abcdef"), "0123456789abcdef" },
+		{ TS("0123456789abcdef\n"), "0123456789abcdef" },
+		{ TS("0123456789abcdef\r\n"), "0123456789abcdef" },
+		{ TS("0123456789abcdef\nsecond line"), "0123456789abcdef" },
+		{ TS("!\"#$%&'()*+,-./~"), "!\"#$%&'()*+,-./~" },
+		{ TS("0123456789abcde\n"), NULL },	/* 15 bytes */
+		{ TS("0123456789abcdef \n"), NULL },	/* nothing trimmed */
+		{ TS(" 0123456789abcdef"), NULL },
+		{ TS("0123456789\tabcdef"), NULL },
+		{ TS("0123456789abcdef\r"), "0123456789abcdef" },
+		{ TS("0123456789ab\0cdef"), NULL },
+		{ TS("0123456789abcdé"), NULL },
+		{ TS(""), NULL },
+		{ TS("\n0123456789abcdef"), NULL },
+	};
+	unsigned char	 buf[SECRET_TOKEN_MAX];
+	char		 big[SECRET_TOKEN_MAX + 2];
+	const char	*errstr;
+	size_t		 i;
+	int		 n;
+
+	for (i = 0; i < sizeof(tc) / sizeof(tc[0]); i++) {
+		errstr = NULL;
+		n = secret_token_parse(tc[i].text, tc[i].len, buf, &errstr);
+		if (tc[i].token == NULL) {
+			cr_expect_eq(n, -1, "case %zu", i);
+			cr_expect_not_null(errstr, "case %zu", i);
+			continue;
+		}
+		cr_expect_eq(n, (int)strlen(tc[i].token), "case %zu", i);
+		cr_expect(memcmp(buf, tc[i].token, strlen(tc[i].token)) == 0,
+		    "case %zu", i);
+	}
+	memset(big, 'z', sizeof(big));
+	cr_expect_eq(secret_token_parse(big, SECRET_TOKEN_MAX, buf, &errstr),
+	    SECRET_TOKEN_MAX);
+	cr_expect_eq(secret_token_parse(big, SECRET_TOKEN_MAX + 1, buf,
+	    &errstr), -1);
+	cr_expect_str_eq(errstr, "the token is longer than 256 bytes");
+}

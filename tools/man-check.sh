@@ -41,14 +41,14 @@ if [ "${1:-}" = --self-test ]; then
 		fi
 	done <<-'EOF'
 	5|a key left out|/^\.It Cm max_clients /d
-	5|a key the code lacks|/^\.It Cm token /i .It Cm tokens Pq array\nA list.
+	5|a key the code lacks|/^\.It Cm max_clients /i .It Cm max_streams Pq integer\nA count.
 	5|a wrong default|s/^The default is 6379\.$/The default is 6380./
 	5|a wrong range|s/from 1 to 65535/from 1 to 65536/
 	5|an enum choice left out|/^\.It Cm op /,/^\.It /s/^\.Li >= ,$/.Li => ,/
 	5|an example unlike the shipped file|s/"block_ms": 1000/"block_ms": 100/
 	8|a long option left out|s/^\.It Fl n , Fl -check-config$/.It Fl n/
 	8|a signal left out|s/^\.It Dv SIGHUP$/.It Dv SIGUSR1/
-	8|a token-free route that is not|/^\.Pa \/healthz$/a .Pa /readyz
+	8|a token-free route that is not|/^\.Pa \/healthz$/a .Pa /metrics
 	8|a figure the code lacks|s/^\.It Li unanswered$/.It Li unanswered , csat_avg/
 	8|a dead-letter reason left out|s/^\.It Li bad_ts$/.It Li bad_time/
 	EOF
@@ -384,7 +384,7 @@ while read -r p auth; do
 		! printf '%s\n' "$prelude" | has "^\.Pa $p\$" ||
 		    bad "$page8: HTTP says $p needs no token; it does"
 	fi
-done < <(sed -n 's/.*X([A-Z]*, "\([^"]*\)", \([01]\)).*/\1 \2/p' \
+done < <(sed -n 's/.*X([A-Z]*, "\([^"]*\)", \([01]\), [01]).*/\1 \2/p' \
     "$root/include/core/route.h")
 
 # Word lists: each name must be a word of the page.

@@ -42,6 +42,22 @@ mandoc -Tutf8 "$man8" | sed 's/.\x08//g' | grep -F "${unit#"$dest"}" \
 grep -q '^ExecStart=/opt/rt/bin/replytimed -c /etc/replytimed/replytimed.json$' \
     "$unit" || fail "the unit's ExecStart does not name the installed files"
 
+# the sandbox and the limits hold on the installed unit, and its
+# SocketBindAllow= names the port the shipped config listens on
+command -v systemd-analyze >/dev/null || fail "systemd-analyze is missing: make deps"
+exposure=$(systemd-analyze security --offline=true --no-pager "$unit" 2>&1 |
+    sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p')
+[ -n "$exposure" ] || fail "systemd-analyze security gave no exposure"
+awk -v x="$exposure" 'BEGIN { exit !(x <= 1.1) }' ||
+    fail "the unit's exposure is $exposure, above 1.1"
+for k in MemoryHigh MemoryMax LimitNOFILE TasksMax SocketBindAllow; do
+	grep -q "^$k=" "$unit" || fail "the unit sets no $k="
+done
+port=$(sed -n 's/.*"listen": *"[^"]*:\([0-9]*\)".*/\1/p' \
+    "$root/conf/replytimed.json")
+grep -qx "SocketBindAllow=tcp:${port:-none}" "$unit" ||
+    fail "SocketBindAllow= is not the shipped http.listen port (${port:-none})"
+
 # a second install keeps an edited config
 echo '{"log": {"level": "debug"}}' > "$conf"
 make -C "$root" --no-print-directory -s install DESTDIR="$dest" \
@@ -59,5 +75,5 @@ cp "$root/conf/replytimed.json" "$conf"
 make -C "$root" --no-print-directory -s uninstall DESTDIR="$dest" \
     PREFIX=/opt/rt >/dev/null
 [ ! -e "$dest/etc/replytimed" ] || fail "make uninstall left /etc/replytimed"
-echo "test-install: install, --check-config, manual pages," \
-    "keep-edited-config and uninstall all good"
+echo "test-install: install, --check-config, manual pages, unit" \
+    "exposure $exposure and limits, keep-edited-config and uninstall all good"

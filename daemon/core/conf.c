@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <jansson.h>
 
@@ -30,6 +31,8 @@ enum conf_type {
 	CONF_LISTEN,	/* char *, "host:port", "[v6]:port" or "" */
 	CONF_WINDOWS,	/* metrics.windows_s: array of ints in [min, max] */
 	CONF_RULES,	/* alerts.rules: parsed after every other key */
+	CONF_TOKENS,	/* http.tokens: array of token objects */
+	CONF_HOSTS,	/* http.allowed_hosts: array of Host values */
 	CONF_METRIC,	/* int, a METRICS field name */
 	CONF_WINDOW	/* int64_t, one of metrics.windows_s */
 };
@@ -63,6 +66,7 @@ struct conf_key {
 
 #define C(field)	offsetof(struct conf, field)
 #define R(field)	offsetof(struct alert_rule, field)
+#define T(field)	offsetof(struct http_token_conf, field)
 
 static const int64_t conf_windows_default[] = { 300, 3600, 86400, 0 };
 
@@ -70,6 +74,18 @@ static const char *const conf_scopes[] = {
 	"agent", "team", "global", "conversation", NULL
 };
 static const char *const conf_ops[] = { ">", ">=", "<", "<=", NULL };
+/* In the order of enum http_role. */
+static const char *const conf_roles[] = {
+	"viewer", "supervisor", "admin", NULL
+};
+
+/* Keys no longer read: a file that has one is refused with the reason. */
+static const struct {
+	const char	*section, *name, *reason;
+} conf_gone[] = {
+	{ "http", "token", "no longer read: put the token in a file and name "
+	  "it in http.tokens (replytimed.json(5))" },
+};
 
 /* Built-in conversation rules that a configured rule may not be named. */
 static const char *const conf_reserved[] = {
@@ -151,6 +167,8 @@ static const struct conf_key conf_keys[] = {
 	{ .section = "publish", .name = "outcomes_maxlen", .type = CONF_INT,
 	  .min = 1000, .max = 100000000, .idef = 1000000,
 	  .off = C(publish.outcomes_maxlen) },
+	{ .section = "publish", .name = "outbox_max_mb", .type = CONF_INT,
+	  .min = 1, .max = 4096, .idef = 64, .off = C(publish.outbox_max_mb) },
 
 	{ .section = "alerts", .name = "interval_s", .type = CONF_INT,
 	  .min = 1, .max = 3600, .idef = 10, .off = C(alerts.interval_s) },
@@ -162,9 +180,14 @@ static const struct conf_key conf_keys[] = {
 
 	{ .section = "http", .name = "listen", .type = CONF_LISTEN,
 	  .sdef = "127.0.0.1:9733", .off = C(http.listen) },
-	{ .section = "http", .name = "token", .type = CONF_STRING,
-	  .flags = CONF_PRINTABLE | CONF_NOSPACE, .min = 0, .max = 256,
-	  .sdef = "", .off = C(http.token) },
+	{ .section = "http", .name = "tokens", .type = CONF_TOKENS,
+	  .off = C(http.tokens) },
+	{ .section = "http", .name = "allowed_hosts", .type = CONF_HOSTS,
+	  .off = C(http.allowed_hosts) },
+	{ .section = "http", .name = "max_connections", .type = CONF_INT,
+	  .min = 1, .max = 65535, .idef = 256, .off = C(http.max_connections) },
+	{ .section = "http", .name = "timeout_s", .type = CONF_INT,
+	  .min = 1, .max = 3600, .idef = 10, .off = C(http.timeout_s) },
 	{ .section = "http", .name = "max_clients", .type = CONF_INT,
 	  .min = 1, .max = 10000, .idef = 64, .off = C(http.max_clients) },
 	{ .section = "http", .name = "heartbeat_s", .type = CONF_INT,
@@ -175,6 +198,16 @@ static const struct conf_key conf_keys[] = {
 
 	{ .section = "log", .name = "level", .type = CONF_LEVEL,
 	  .idef = LOG_LEVEL_INFO, .off = C(log.level) },
+};
+
+/* The keys of one entry of http.tokens, each required. */
+static const struct conf_key token_keys[] = {
+	{ .name = "name", .type = CONF_STRING, .flags = CONF_NAMECHARS,
+	  .min = 1, .max = 64, .off = T(name) },
+	{ .name = "role", .type = CONF_ENUM, .choices = conf_roles,
+	  .off = T(role) },
+	{ .name = "token_file", .type = CONF_STRING, .min = 1, .max = 4095,
+	  .off = T(token_file) },
 };
 
 #define CONF_BOTH_RULES	(CONF_METRIC_RULE | CONF_CONV_RULE)
@@ -338,6 +371,8 @@ conf_key_default(const struct conf_key *k, void *base)
 		((struct conf *)base)->metrics.nwindows = i;
 		break;
 	case CONF_RULES:
+	case CONF_TOKENS:
+	case CONF_HOSTS:
 		break;
 	}
 }
@@ -610,6 +645,165 @@ conf_set_listen(struct conf_ctx *ctx, const char *path, const char *s,
 	return (0);
 }
 
+static int	conf_set(struct conf_ctx *, const struct conf_key *,
+		    const char *, json_t *, void *);
+
+/* Reads one entry of http.tokens: every key is required. */
+static int
+conf_token(struct conf_ctx *ctx, size_t idx, json_t *obj,
+    struct http_token_conf *t)
+{
+	const struct conf_key	*k;
+	const char		*name;
+	char			 base[64], path[256], vkey[CONF_VIS_MAX + 4];
+	char			 vis[CONF_VIS_MAX + 4];
+	json_t			*v;
+	size_t			 i;
+
+	snprintf(base, sizeof(base), "http.tokens[%zu]", idx);
+	if (!json_is_object(obj)) {
+		conf_err(ctx, base, "must be an object with name, role and "
+		    "token_file");
+		return (-1);
+	}
+	json_object_foreach(obj, name, v) {
+		conf_vis(vkey, sizeof(vkey), name);
+		snprintf(path, sizeof(path), "%s.%s", base, vkey);
+		k = conf_key_find(token_keys, NKEYS(token_keys), NULL, name);
+		if (k == NULL) {
+			conf_err(ctx, path, "unknown key");
+			return (-1);
+		}
+		if (conf_set(ctx, k, path, v, t) == -1)
+			return (-1);
+	}
+	for (i = 0; i < NKEYS(token_keys); i++) {
+		if (json_object_get(obj, token_keys[i].name) == NULL) {
+			snprintf(path, sizeof(path), "%s.%s", base,
+			    token_keys[i].name);
+			conf_err(ctx, path, "missing");
+			return (-1);
+		}
+	}
+	for (i = 0; i < idx; i++) {
+		if (strcmp(t->name, ctx->conf->http.tokens[i].name) == 0) {
+			snprintf(path, sizeof(path), "%s.name", base);
+			conf_vis(vis, sizeof(vis), t->name);
+			conf_err(ctx, path, "duplicate token name \"%s\"", vis);
+			return (-1);
+		}
+	}
+	return (0);
+}
+
+/* Reads http.tokens, an array of token objects, replacing any before. */
+static int
+conf_set_tokens(struct conf_ctx *ctx, const char *path, json_t *v)
+{
+	struct conf	*conf = ctx->conf;
+	json_t		*obj;
+	size_t		 i, n;
+
+	if (!json_is_array(v)) {
+		conf_err(ctx, path, "must be an array of objects");
+		return (-1);
+	}
+	if ((n = json_array_size(v)) > CONF_MAX_TOKENS) {
+		conf_err(ctx, path, "must hold at most %d tokens",
+		    CONF_MAX_TOKENS);
+		return (-1);
+	}
+	if (n == 0)
+		return (0);
+	conf->http.tokens = xcalloc(n, sizeof(*conf->http.tokens));
+	json_array_foreach(v, i, obj) {
+		conf->http.ntokens++;	/* conf_free frees a partial one */
+		if (conf_token(ctx, i, obj, &conf->http.tokens[i]) == -1)
+			return (-1);
+	}
+	return (0);
+}
+
+/*
+ * Checks one entry of http.allowed_hosts: a host name or address, with
+ * an optional ":port", an IPv6 address in brackets.
+ */
+static int
+conf_host_valid(const char *s)
+{
+	const char	*p, *port = NULL;
+	size_t		 i;
+
+	if (*s == '[') {
+		if ((p = strchr(s, ']')) == NULL || p == s + 1)
+			return (0);
+		if (p[1] != '\0' && p[1] != ':')
+			return (0);
+		for (i = 1; s + i < p; i++)
+			if (!isxdigit((unsigned char)s[i]) && s[i] != ':' &&
+			    s[i] != '.')
+				return (0);
+		port = p[1] == ':' ? p + 2 : NULL;
+	} else {
+		if (*s == '\0' || *s == ':')
+			return (0);
+		for (p = s; *p != '\0' && *p != ':'; p++)
+			if (!isalnum((unsigned char)*p) && *p != '.' &&
+			    *p != '-' && *p != '_')
+				return (0);
+		port = *p == ':' ? p + 1 : NULL;
+	}
+	if (port == NULL)
+		return (1);
+	if (*port == '\0' || strlen(port) > 5)
+		return (0);
+	for (p = port; *p != '\0'; p++)
+		if (!isdigit((unsigned char)*p))
+			return (0);
+	return (atoi(port) >= 1 && atoi(port) <= 65535);
+}
+
+/* Reads http.allowed_hosts, an array of host or host:port strings. */
+static int
+conf_set_hosts(struct conf_ctx *ctx, const char *path, json_t *v)
+{
+	struct conf	*conf = ctx->conf;
+	char		 ipath[128], vis[CONF_VIS_MAX + 4];
+	json_t		*e;
+	size_t		 i, n;
+
+	if (!json_is_array(v)) {
+		conf_err(ctx, path, "must be an array of strings");
+		return (-1);
+	}
+	if ((n = json_array_size(v)) > CONF_MAX_HOSTS) {
+		conf_err(ctx, path, "must hold at most %d hosts",
+		    CONF_MAX_HOSTS);
+		return (-1);
+	}
+	if (n == 0)
+		return (0);
+	conf->http.allowed_hosts = xcalloc(n,
+	    sizeof(*conf->http.allowed_hosts));
+	json_array_foreach(v, i, e) {
+		snprintf(ipath, sizeof(ipath), "%s[%zu]", path, i);
+		if (!json_is_string(e)) {
+			conf_err(ctx, ipath, "must be a string");
+			return (-1);
+		}
+		if (json_string_length(e) > 261 ||
+		    !conf_host_valid(json_string_value(e))) {
+			conf_vis(vis, sizeof(vis), json_string_value(e));
+			conf_err(ctx, ipath, "\"%s\" is not host, host:port or "
+			    "[IPv6 address]:port", vis);
+			return (-1);
+		}
+		conf->http.allowed_hosts[i] = xstrdup(json_string_value(e));
+		conf->http.nallowed_hosts++;
+	}
+	return (0);
+}
+
 /* Checks a value against a key and stores it into base. */
 static int
 conf_set(struct conf_ctx *ctx, const struct conf_key *k, const char *path,
@@ -658,6 +852,10 @@ conf_set(struct conf_ctx *ctx, const struct conf_key *k, const char *path,
 		return (conf_set_window(ctx, path, v, p));
 	case CONF_RULES:
 		return (0);	/* conf_rules, once every other key is in */
+	case CONF_TOKENS:
+		return (conf_set_tokens(ctx, path, v));
+	case CONF_HOSTS:
+		return (conf_set_hosts(ctx, path, v));
 	default:
 		break;
 	}
@@ -693,6 +891,19 @@ conf_set(struct conf_ctx *ctx, const struct conf_key *k, const char *path,
 	}
 }
 
+/* The reason a key is no longer read, or NULL if it never was one. */
+static const char *
+conf_gone_find(const char *section, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < NKEYS(conf_gone); i++)
+		if (strcmp(conf_gone[i].section, section) == 0 &&
+		    strcmp(conf_gone[i].name, name) == 0)
+			return (conf_gone[i].reason);
+	return (NULL);
+}
+
 /*
  * Walks the file's sections and keys in file order, storing every key but
  * alerts.rules, which is handed back to be read once metrics.windows_s is.
@@ -701,7 +912,7 @@ static int
 conf_sections(struct conf_ctx *ctx, json_t *root, json_t **rules)
 {
 	const struct conf_key	*k;
-	const char		*section, *name;
+	const char		*section, *name, *gone;
 	char			 path[256], vsec[CONF_VIS_MAX + 4];
 	char			 vkey[CONF_VIS_MAX + 4];
 	json_t			*obj, *v;
@@ -722,6 +933,11 @@ conf_sections(struct conf_ctx *ctx, json_t *root, json_t **rules)
 			snprintf(path, sizeof(path), "%s.%s", vsec, vkey);
 			k = conf_key_find(conf_keys, NKEYS(conf_keys), section,
 			    name);
+			if (k == NULL &&
+			    (gone = conf_gone_find(section, name)) != NULL) {
+				conf_err(ctx, path, "%s", gone);
+				return (-1);
+			}
 			if (k == NULL) {
 				conf_err(ctx, path, "unknown key");
 				return (-1);
@@ -835,6 +1051,52 @@ conf_rules(struct conf_ctx *ctx, json_t *rules)
 	return (0);
 }
 
+/*
+ * Whether an http.listen host is a loopback address: localhost,
+ * 127.0.0.0/8 or ::1.
+ */
+static int
+conf_loopback(const char *host)
+{
+	struct in_addr	 a4;
+	struct in6_addr	 a6;
+
+	if (strcasecmp(host, "localhost") == 0)
+		return (1);
+	if (inet_pton(AF_INET, host, &a4) == 1)
+		return ((ntohl(a4.s_addr) >> 24) == 127);
+	if (inet_pton(AF_INET6, host, &a6) == 1)
+		return (IN6_IS_ADDR_LOOPBACK(&a6));
+	return (0);
+}
+
+/*
+ * The http keys that go together: streams are connections, and an
+ * address others can reach is not served without tokens.
+ */
+static int
+conf_check_http(struct conf_ctx *ctx)
+{
+	struct conf	*conf = ctx->conf;
+	char		 vis[CONF_VIS_MAX + 4];
+
+	if (conf->http.max_clients > conf->http.max_connections) {
+		conf_err(ctx, "http.max_clients", "must be at most "
+		    "http.max_connections (%" PRId64 ")",
+		    conf->http.max_connections);
+		return (-1);
+	}
+	if (conf->http.listen_host != NULL && conf->http.ntokens == 0 &&
+	    !conf_loopback(conf->http.listen_host)) {
+		conf_vis(vis, sizeof(vis), conf->http.listen);
+		conf_err(ctx, "http.listen", "\"%s\" is not a loopback "
+		    "address and http.tokens is empty: name tokens in "
+		    "http.tokens, or listen on 127.0.0.1", vis);
+		return (-1);
+	}
+	return (0);
+}
+
 /* Checks the rules that tie keys together. */
 static int
 conf_check(struct conf_ctx *ctx)
@@ -851,12 +1113,12 @@ conf_check(struct conf_ctx *ctx)
 		    conf->metrics.conversation_ttl_s);
 		return (-1);
 	}
-	return (0);
+	return (conf_check_http(ctx));
 }
 
 /*
  * Reports a JSON syntax error.  Jansson quotes the token it stopped at; a
- * string token may be a secret such as http.token, so that quote is cut,
+ * string token may be a secret, so that quote is cut,
  * except for a duplicate key, where the quote is the key's name.  The
  * quote is raw bytes of the file: anything unprintable becomes '?', as in
  * conf_vis(), so the message stays one clean line.
@@ -948,6 +1210,15 @@ conf_free(struct conf *conf)
 		    conf_keys[i].type == CONF_LISTEN)
 			free(*(char **)conf_field(&conf_keys[i], conf));
 	free(conf->http.listen_host);
+	for (i = 0; i < conf->http.ntokens; i++)
+		for (j = 0; j < NKEYS(token_keys); j++)
+			if (token_keys[j].type == CONF_STRING)
+				free(*(char **)conf_field(&token_keys[j],
+				    &conf->http.tokens[i]));
+	free(conf->http.tokens);
+	for (i = 0; i < conf->http.nallowed_hosts; i++)
+		free(conf->http.allowed_hosts[i]);
+	free(conf->http.allowed_hosts);
 	for (i = 0; i < conf->alerts.nrules; i++)
 		for (j = 0; j < NKEYS(rule_keys); j++)
 			if (rule_keys[j].type == CONF_STRING)
@@ -974,10 +1245,12 @@ conf_restart_changes(const struct conf *run, const struct conf *nc)
 	    strcmp(nc->redis.host, run->redis.host) != 0 ||
 	    strcmp(nc->redis.prefix, run->redis.prefix) != 0 ||
 	    strcmp(nc->redis.group, run->redis.group) != 0 ||
-	    nc->publish.interval_ms != run->publish.interval_ms)
+	    nc->publish.interval_ms != run->publish.interval_ms ||
+	    nc->publish.outbox_max_mb != run->publish.outbox_max_mb)
 		changes |= CONF_RESTART_READ;
 	if (strcmp(nc->http.listen, run->http.listen) != 0 ||
-	    strcmp(nc->http.token, run->http.token) != 0 ||
+	    nc->http.max_connections != run->http.max_connections ||
+	    nc->http.timeout_s != run->http.timeout_s ||
 	    nc->http.max_clients != run->http.max_clients ||
 	    nc->http.heartbeat_s != run->http.heartbeat_s ||
 	    nc->http.client_buffer_kb != run->http.client_buffer_kb)

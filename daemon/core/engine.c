@@ -41,7 +41,8 @@ static const struct {
 #define GC_CAP_INTERVAL_MS 1000
 
 static void	engine_finish(struct engine *, struct conv *, int64_t);
-static enum reason engine_push(struct engine *, struct chat_event *);
+static enum reason engine_push(struct engine *, struct chat_event *,
+		    int64_t);
 static void	engine_alert(struct engine *, struct conv *,
 		    const struct threshold *, int64_t, enum alert_status);
 
@@ -60,7 +61,7 @@ engine_new(const struct conf *cf)
 	e->exclude_bot = cf->metrics.exclude_bot_time;
 	e->max_entry = (size_t)cf->ingest.max_entry_kb * 1024;
 	e->max_reorder = (size_t)cf->ingest.max_reorder;
-	e->clock = e->stamp = e->max_ts = ENGINE_NO_CLOCK;
+	e->clock = e->stamp = e->mark = ENGINE_NO_CLOCK;
 	e->gc_at = e->capgc_at = ENGINE_NO_CLOCK;
 	for (i = 0; i < cf->metrics.nwindows; i++)
 		widths[i] = cf->metrics.windows_s[i] * 1000;
@@ -196,8 +197,8 @@ engine_target(const struct engine *e, int64_t wall, int caught_up)
 {
 	int64_t	 t = e->clock;
 
-	if (e->max_ts != ENGINE_NO_CLOCK && e->max_ts - e->lateness > t)
-		t = e->max_ts - e->lateness;
+	if (e->mark != ENGINE_NO_CLOCK && e->mark - e->lateness > t)
+		t = e->mark - e->lateness;
 	if (caught_up && wall - e->lateness > t)
 		t = wall - e->lateness;
 	return (t);
@@ -213,6 +214,7 @@ engine_read(struct engine *e, const char *id, const struct entry_field *f,
 {
 	struct chat_event	*ev;
 	enum reason	 why;
+	int64_t		 idms;
 
 	e->stats.read++;
 	if (entry_size(f, nf) > e->max_entry) {
@@ -225,7 +227,9 @@ engine_read(struct engine *e, const char *id, const struct entry_field *f,
 		e->stats.reasons[why]++;
 		return (why);
 	}
-	return (engine_push(e, ev));
+	/* the ID parsed once already: entry_parse refuses a bad one */
+	(void)entry_id_ms(id, &idms);
+	return (engine_push(e, ev, idms));
 }
 
 /*
@@ -233,23 +237,28 @@ engine_read(struct engine *e, const char *id, const struct entry_field *f,
  * means behind the clock, which is at least the watermark of everything
  * read before, also within one read: so how the stream was cut into
  * reads (live, or the pages of a rebuild) never changes the verdict.
+ * The watermark moves with min(ts, the ID's milliseconds): an event
+ * stamped ahead of its arrival in Redis waits in the buffer like any
+ * other but cannot drag the clock past the time Redis received it.
  * With ingest.max_reorder events waiting, an event is refused as
  * reorder_full unless the watermark it brings lets the first of them
  * go: then the clock moves there at once (as the read's end would).
  */
 static enum reason
-engine_push(struct engine *e, struct chat_event *ev)
+engine_push(struct engine *e, struct chat_event *ev, int64_t idms)
 {
+	int64_t	 mark = ev->ts < idms ? ev->ts : idms;
+
 	if ((e->clock != ENGINE_NO_CLOCK && ev->ts < e->clock) ||
-	    (e->max_ts != ENGINE_NO_CLOCK && ev->ts < e->max_ts - e->lateness)) {
+	    (e->mark != ENGINE_NO_CLOCK && ev->ts < e->mark - e->lateness)) {
 		chat_event_free(ev);
 		e->stats.refused++;
 		e->stats.reasons[REASON_LATE]++;
 		return (REASON_LATE);
 	}
 	if (reorder_len(&e->reorder) >= e->max_reorder &&
-	    reorder_peek(&e->reorder)->ts > (ev->ts > e->max_ts ? ev->ts :
-	    e->max_ts) - e->lateness) {
+	    reorder_peek(&e->reorder)->ts > (mark > e->mark ? mark :
+	    e->mark) - e->lateness) {
 		chat_event_free(ev);
 		e->stats.refused++;
 		e->stats.reasons[REASON_REORDER_FULL]++;
@@ -257,8 +266,8 @@ engine_push(struct engine *e, struct chat_event *ev)
 	}
 	ev->seq = e->seq++;
 	ev->convhash = conv_hash(ev->conv, ev->convlen);
-	if (ev->ts > e->max_ts)
-		e->max_ts = ev->ts;
+	if (mark > e->mark)
+		e->mark = mark;
 	reorder_push(&e->reorder, ev);
 	e->stats.accepted++;
 	if (reorder_len(&e->reorder) > e->max_reorder)

@@ -1,9 +1,11 @@
 /*
- * Routing and authorization of HTTP requests: the path picks a route,
- * only GET and HEAD are served, and with http.token set every route but
- * /healthz wants it, as "Authorization: Bearer" or "?token=".
+ * Routing and authorization of HTTP requests: the Host must be ours, the
+ * path picks a route, only GET and HEAD are served, and with http.tokens
+ * set every route but the health checks wants one of them, as
+ * "Authorization: Bearer" or, on the page and /events, "?token=".
  */
 
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -12,8 +14,9 @@
 static const struct {
 	const char	*path;
 	int		 auth;
+	int		 query;
 } route_defs[ROUTE_COUNT] = {
-#define ROUTE_DEF(id, path, auth) { path, auth },
+#define ROUTE_DEF(id, path, auth, query) { path, auth, query },
 	ROUTE_TABLE(ROUTE_DEF)
 #undef ROUTE_DEF
 };
@@ -24,18 +27,30 @@ route_path(enum route_id id)
 	return (route_defs[id].path);
 }
 
-/* Compares in time that depends on the lengths only, not the bytes. */
+/*
+ * Finds a candidate among the tokens.  Every token is compared in full,
+ * each over its whole padded size, with no early exit, so that the time
+ * tells neither which bytes nor how many matched, nor the lengths.
+ * Returns the index of the token, or -1.
+ */
 static int
-route_token_equal(const char *a, size_t alen, const char *b)
+route_token_find(const char *cand, size_t clen,
+    const struct route_token *tokens, size_t ntokens)
 {
-	size_t		 blen = strlen(b), i;
-	unsigned char	 diff = 0;
+	unsigned char	 pad[ROUTE_TOKEN_MAX], diff;
+	size_t		 i, j, n;
+	int		 found = -1;
 
-	if (alen != blen)
-		return (0);
-	for (i = 0; i < alen; i++)
-		diff |= (unsigned char)a[i] ^ (unsigned char)b[i];
-	return (diff == 0);
+	n = clen > ROUTE_TOKEN_MAX ? ROUTE_TOKEN_MAX : clen;
+	memset(pad, 0, sizeof(pad));
+	memcpy(pad, cand, n);
+	for (i = 0; i < ntokens; i++) {
+		diff = (unsigned char)(clen != tokens[i].len);
+		for (j = 0; j < ROUTE_TOKEN_MAX; j++)
+			diff |= pad[j] ^ tokens[i].secret[j];
+		found = diff == 0 ? (int)i : found;
+	}
+	return (found);
 }
 
 static int
@@ -89,44 +104,49 @@ route_query_token(const char *q, char *buf, size_t size)
 	return (-1);
 }
 
-/* Whether the request carries the token, in its header or its query. */
+/*
+ * The token the request carries, in its Authorization header or, where
+ * the route takes it, in its query: its index, or -1.
+ */
 static int
-route_authorized(const char *query, const char *authorization,
-    const char *token)
+route_authorized(const char *query, int use_query,
+    const char *authorization, const struct route_token *tokens,
+    size_t ntokens)
 {
-	char	 buf[ROUTE_TOKEN_MAX + 1];
-	int	 n;
+	char	 buf[ROUTE_TOKEN_MAX + 2];
+	int	 n, t = -1;
 
 	if (authorization != NULL &&
 	    strncasecmp(authorization, "Bearer ", 7) == 0) {
 		authorization += 7;
 		while (*authorization == ' ')
 			authorization++;
-		if (route_token_equal(authorization, strlen(authorization),
-		    token))
-			return (1);
+		t = route_token_find(authorization, strlen(authorization),
+		    tokens, ntokens);
 	}
-	if (query != NULL &&
-	    (n = route_query_token(query, buf, sizeof(buf))) >= 0 &&
-	    route_token_equal(buf, (size_t)n, token))
-		return (1);
-	return (0);
+	if (t == -1 && use_query && query != NULL &&
+	    (n = route_query_token(query, buf, sizeof(buf))) >= 0)
+		t = route_token_find(buf, (size_t)n, tokens, ntokens);
+	return (t);
 }
 
 /*
  * Decides a request from its method, its target ("/path?query"), its
- * Authorization header (or NULL) and the configured token ("" for none).
- * Returns 200 with *id set, or the status to refuse it with: 400, 401,
- * 404, 405 or 414.
+ * Authorization header (or NULL) and the configured tokens (none: every
+ * route is open).  Returns 200 with *id set and *tok the index of the
+ * token it brought (-1: none needed), or the status to refuse it with:
+ * 400, 401, 404, 405 or 414.
  */
 int
 route_decide(enum route_method method, const char *uri,
-    const char *authorization, const char *token, enum route_id *id)
+    const char *authorization, const struct route_token *tokens,
+    size_t ntokens, enum route_id *id, int *tok)
 {
 	const char	*query;
 	size_t		 plen, ulen;
 	int		 i;
 
+	*tok = -1;
 	if (uri == NULL || *uri != '/')
 		return (400);
 	if ((ulen = strlen(uri)) > ROUTE_URI_MAX)
@@ -144,9 +164,78 @@ route_decide(enum route_method method, const char *uri,
 		return (404);
 	if (method == ROUTE_OTHER)
 		return (405);
-	if (route_defs[i].auth && *token != '\0' &&
-	    !route_authorized(query, authorization, token))
+	if (route_defs[i].auth && ntokens > 0 &&
+	    (*tok = route_authorized(query, route_defs[i].query,
+	    authorization, tokens, ntokens)) == -1)
 		return (401);
 	*id = (enum route_id)i;
 	return (200);
+}
+
+/*
+ * Whether name (length len) is one of the names a Host may give: ours,
+ * localhost and the loopback addresses, none of which a DNS name can be
+ * made to stand for.
+ */
+static int
+route_host_ours(const char *name, size_t len, const char *listen_host)
+{
+	static const char *const loop[] = { "localhost", "127.0.0.1",
+	    "[::1]" };
+	size_t		 i, hlen;
+
+	for (i = 0; i < sizeof(loop) / sizeof(loop[0]); i++)
+		if (strlen(loop[i]) == len && strncasecmp(name, loop[i],
+		    len) == 0)
+			return (1);
+	if (listen_host == NULL)
+		return (0);
+	hlen = strlen(listen_host);
+	if (strchr(listen_host, ':') != NULL)	/* IPv6: in brackets */
+		return (len == hlen + 2 && name[0] == '[' &&
+		    name[len - 1] == ']' &&
+		    strncasecmp(name + 1, listen_host, hlen) == 0);
+	return (len == hlen && strncasecmp(name, listen_host, len) == 0);
+}
+
+/*
+ * Decides a request's Host header (NULL: none was sent) against the
+ * listen host, the port served and http.allowed_hosts.  A name of ours
+ * is taken with our port or none; an allowed "host" likewise, and an
+ * allowed "host:port" as written.  No Host at all comes from no
+ * browser, and so from no DNS rebinding: it is taken.
+ */
+int
+route_host_allowed(const char *host, const char *listen_host, int port,
+    char *const *allowed, size_t nallowed)
+{
+	const char	*colon, *rbr;
+	size_t		 nlen, i;
+	int		 hport = -1;
+
+	if (host == NULL)
+		return (1);
+	rbr = host[0] == '[' ? strchr(host, ']') : NULL;
+	colon = strrchr(rbr != NULL ? rbr : host, ':');
+	if (host[0] != '[' && colon != NULL && strchr(host, ':') != colon)
+		return (0);	/* IPv6 without brackets */
+	nlen = colon != NULL ? (size_t)(colon - host) : strlen(host);
+	if (colon != NULL) {
+		if (colon[1] == '\0' || strlen(colon + 1) > 5 ||
+		    strspn(colon + 1, "0123456789") != strlen(colon + 1))
+			return (0);
+		hport = atoi(colon + 1);
+	}
+	if (nlen == 0)
+		return (0);
+	for (i = 0; i < nallowed; i++) {
+		if (strcasecmp(host, allowed[i]) == 0)
+			return (1);
+		if (strlen(allowed[i]) == nlen &&
+		    strncasecmp(host, allowed[i], nlen) == 0 &&
+		    hport == port)
+			return (1);
+	}
+	return (route_host_ours(host, nlen, listen_host) &&
+	    (hport == -1 || hport == port));
 }

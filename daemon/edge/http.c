@@ -1,8 +1,10 @@
 /*
- * The HTTP server on libevent's evhttp.  Requests are decided by
- * route.c; the snapshot is kept as published, and /events streams get
- * each snapshot and alert transition as Server-Sent Events, with a
- * heartbeat comment when idle.  A stream whose unsent bytes pass
+ * The HTTP server on libevent's evhttp.  Connections are counted and
+ * capped; requests are decided by route.c (Host, path, token); the
+ * snapshot is kept as published and the alerts answer built once per
+ * publish, and /events streams get each snapshot (the newest, once the
+ * one before has gone out) and alert transition as Server-Sent Events,
+ * with a heartbeat comment when idle.  A stream whose unsent alerts pass
  * http.client_buffer_kb is dropped rather than allowed to grow.
  */
 
@@ -12,6 +14,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,12 +26,12 @@
 #include <event2/keyvalq_struct.h>
 
 #include "conf.h"
+#include "file.h"
 #include "http.h"
 #include "log.h"
 #include "route.h"
 #include "xmalloc.h"
 
-#define HTTP_TIMEOUT_S		60	/* a silent or stuck connection */
 #define HTTP_MAX_HEADERS	8192	/* bytes of request headers */
 #define HTTP_MAX_BODY		1024	/* we take no bodies */
 #define HTTP_RETRY_MS		3000	/* EventSource's reconnection delay */
@@ -39,6 +42,9 @@
 #define HTTP_SSE_SNAPSHOT	"event: snapshot\ndata: "
 #define HTTP_SSE_ALERTS		"event: alerts\ndata: "
 #define HTTP_SSE_END		"\n\n"
+/* What a connection over http.max_connections gets before it is closed. */
+#define HTTP_BUSY	"HTTP/1.1 503 Service Unavailable\r\n"		\
+			"Connection: close\r\nContent-Length: 0\r\n\r\n"
 /* A string constant and its length, for the sends that take both. */
 #define HTTP_LIT(s)		(s), sizeof(s) - 1
 
@@ -62,22 +68,52 @@ struct http_client {
 	struct evhttp_request		*req;
 	struct evhttp_connection	*evcon;
 	int				 live;	/* in h->clients */
+	int				 snap_due; /* a newer snapshot waits */
+	size_t				 after;	/* queued since the snapshot */
+	uint64_t			 token;	/* its id; 0: none needed */
 	char				 peer[HTTP_PEER_MAX];
 };
 
 TAILQ_HEAD(http_clients, http_client);
 
+/* One accepted connection, counted until evhttp closes it. */
+struct http_conn {
+	TAILQ_ENTRY(http_conn)		 entry;
+	struct http			*h;
+	struct evhttp_connection	*evcon;
+	struct http_client		*client; /* its stream, or NULL */
+	struct event			*ev_first; /* no request in time */
+};
+
+TAILQ_HEAD(http_conns, http_conn);
+
 struct http {
 	struct evhttp		*eh;
+	struct event_base	*base;
 	struct event		*ev_beat;
+	struct event		*ev_accept;	/* takes in what was accepted */
 	struct http_hooks	 hooks;
-	char			*token;
+	struct route_token	*tokens;
+	uint64_t		*token_ids;	/* same across a reload */
+	size_t			 ntokens;
+	uint64_t		 last_id;
+	char			**hosts;	/* http.allowed_hosts */
+	size_t			 nhosts;
+	char			*listen_host;
 	size_t			 max_clients;
+	size_t			 max_conns;
 	size_t			 max_buffer;
+	struct timeval		 timeout;
 	int			 port;
 	struct http_clients	 clients;
+	struct http_conns	 conns;
+	struct bufferevent	**accepted;	/* not yet counted */
+	size_t			 naccepted;
 	char			*snap;		/* NULL until the first */
 	size_t			 snaplen;
+	char			*alerts;	/* NULL until asked this tick */
+	size_t			 alertslen;
+	uint64_t		 req_token;	/* the request's token id */
 	struct http_stats	 stats;
 };
 
@@ -170,16 +206,13 @@ http_client_unlink(struct http_client *c)
 }
 
 /*
- * The connection is going away.  evhttp keeps a stream's request out of
- * the connection's when it fails mid-reply (no longer attached): ending
- * the reply is then what frees it.
+ * The stream's connection is going away.  evhttp keeps a stream's
+ * request out of the connection's when it fails mid-reply (no longer
+ * attached): ending the reply is then what frees it.
  */
 static void
-http_client_close_cb(struct evhttp_connection *evcon, void *arg)
+http_client_closed(struct http_client *c)
 {
-	struct http_client	*c = arg;
-
-	(void)evcon;
 	http_client_unlink(c);
 	if (evhttp_request_get_connection(c->req) == NULL)
 		evhttp_send_reply_end(c->req);
@@ -188,41 +221,95 @@ http_client_close_cb(struct evhttp_connection *evcon, void *arg)
 }
 
 /*
- * Drops a stream: it leaves the list at once, and shutting its socket
- * down makes evhttp fail the connection, which calls the close callback.
+ * Ends a stream: it leaves the list at once, and shutting its socket
+ * down makes evhttp fail the connection, which frees it.
  */
 static void
-http_client_drop(struct http_client *c, size_t backlog)
+http_client_shut(struct http_client *c)
 {
 	struct bufferevent	*bev;
 
-	log_warnx("http: %s: event stream dropped, %zu bytes unsent",
-	    c->peer, backlog);
-	c->h->stats.dropped++;
 	http_client_unlink(c);
 	bev = evhttp_connection_get_bufferevent(c->evcon);
 	shutdown(bufferevent_getfd(bev), SHUT_RDWR);
 }
 
-/* Sends one block of text to a stream, unless it is too far behind. */
+static void	http_client_flushed_cb(struct evhttp_connection *, void *);
+
+/* Queues one block of text on a stream. */
 static void
-http_client_send(struct http_client *c, const char *a, size_t alen,
+http_client_queue(struct http_client *c, const char *a, size_t alen,
     const char *b, size_t blen, const char *z, size_t zlen)
 {
 	struct evbuffer	*buf;
-	size_t		 backlog;
 
-	if ((backlog = http_client_backlog(c)) > c->h->max_buffer) {
-		http_client_drop(c, backlog);
-		return;
-	}
 	if ((buf = evbuffer_new()) == NULL)
 		fatalx("evbuffer_new failed");
 	evbuffer_add(buf, a, alen);
 	evbuffer_add(buf, b, blen);
 	evbuffer_add(buf, z, zlen);
-	evhttp_send_reply_chunk(c->req, buf);
+	evhttp_send_reply_chunk_with_cb(c->req, buf, http_client_flushed_cb,
+	    c);
 	evbuffer_free(buf);
+}
+
+/*
+ * Sends the latest snapshot to a stream once everything before it has
+ * gone out; until then it only notes that one is due, so a slow reader
+ * skips the snapshots in between and is never dropped for their size.
+ */
+static void
+http_client_snapshot(struct http_client *c)
+{
+	struct http	*h = c->h;
+
+	if (h->snap == NULL)
+		return;
+	if (http_client_backlog(c) > 0) {
+		c->snap_due = 1;
+		return;
+	}
+	c->snap_due = 0;
+	c->after = 0;
+	http_client_queue(c, HTTP_LIT(HTTP_SSE_SNAPSHOT), h->snap, h->snaplen,
+	    HTTP_LIT(HTTP_SSE_END));
+}
+
+/* All that was queued on a stream has gone out: the snapshot due, if any. */
+static void
+http_client_flushed_cb(struct evhttp_connection *evcon, void *arg)
+{
+	struct http_client	*c = arg;
+
+	(void)evcon;
+	if (!c->live)
+		return;
+	c->after = 0;
+	if (c->snap_due)
+		http_client_snapshot(c);
+}
+
+/*
+ * Sends what cannot be skipped (an alert) to a stream, unless more than
+ * http.client_buffer_kb of such text already waits behind the snapshot
+ * in flight: then the stream is dropped.
+ */
+static void
+http_client_send(struct http_client *c, const char *a, size_t alen,
+    const char *b, size_t blen, const char *z, size_t zlen)
+{
+	size_t	 backlog = http_client_backlog(c), behind;
+
+	behind = backlog < c->after ? backlog : c->after;
+	if (behind > c->h->max_buffer) {
+		log_warnx("http: %s: event stream dropped, %zu bytes unsent",
+		    c->peer, backlog);
+		c->h->stats.dropped++;
+		http_client_shut(c);
+		return;
+	}
+	c->after += alen + blen + zlen;
+	http_client_queue(c, a, alen, b, blen, z, zlen);
 }
 
 /* "event: NAME\ndata: TEXT\n\n" to every stream. */
@@ -242,19 +329,44 @@ http_broadcast(struct http *h, const char *name, const char *text,
 	}
 }
 
+/* A comment line to each idle stream; a busy one needs none. */
 static void
 http_beat_cb(int fd, short events, void *arg)
 {
 	struct http		*h = arg;
-	struct http_client	*c, *next;
+	struct http_client	*c;
 	static const char	 beat[] = ": heartbeat\n\n";
 
 	(void)fd;
 	(void)events;
-	for (c = TAILQ_FIRST(&h->clients); c != NULL; c = next) {
-		next = TAILQ_NEXT(c, entry);
-		http_client_send(c, beat, sizeof(beat) - 1, "", 0, "", 0);
+	TAILQ_FOREACH(c, &h->clients, entry)
+		if (http_client_backlog(c) == 0)
+			http_client_queue(c, HTTP_LIT(beat), "", 0, "", 0);
+}
+
+/* The alerts answer, built at most once between two publishes. */
+static const char *
+http_alerts_text(struct http *h, size_t *len)
+{
+	if (h->alerts == NULL) {
+		h->alerts = h->hooks.alerts(h->hooks.arg);
+		h->alertslen = strlen(h->alerts);
+		h->stats.cache_builds++;
 	}
+	*len = h->alertslen;
+	return (h->alerts);
+}
+
+/* The counted connection of evcon, or NULL. */
+static struct http_conn *
+http_conn_find(struct http *h, struct evhttp_connection *evcon)
+{
+	struct http_conn	*conn;
+
+	TAILQ_FOREACH(conn, &h->conns, entry)
+		if (conn->evcon == evcon)
+			return (conn);
+	return (NULL);
 }
 
 static void
@@ -277,10 +389,15 @@ static void
 http_events(struct http *h, struct evhttp_request *req, int head)
 {
 	struct http_client	*c;
-	char			*alerts, retry[HTTP_NUM_MAX];
+	struct http_conn	*conn;
+	struct bufferevent	*bev;
+	const char		*alerts;
+	char			 retry[HTTP_NUM_MAX];
+	size_t			 alen;
 	int			 n;
 
-	if (h->stats.clients >= h->max_clients) {
+	conn = http_conn_find(h, evhttp_request_get_connection(req));
+	if (h->stats.clients >= h->max_clients || conn == NULL) {
 		http_error(h, req, 503, "Service Unavailable",
 		    "too many event streams (http.max_clients)");
 		return;
@@ -295,25 +412,28 @@ http_events(struct http *h, struct evhttp_request *req, int head)
 	c = xcalloc(1, sizeof(*c));
 	c->h = h;
 	c->req = req;
-	c->evcon = evhttp_request_get_connection(req);
+	c->evcon = conn->evcon;
+	c->token = h->req_token;
+	conn->client = c;
 	http_peer(req, c->peer, sizeof(c->peer));
-	evhttp_connection_set_closecb(c->evcon, http_client_close_cb, c);
 	TAILQ_INSERT_TAIL(&h->clients, c, entry);
 	c->live = 1;
 	h->stats.clients++;
 	log_debug("http: %s: event stream opened", c->peer);
 
 	evhttp_send_reply_start(req, 200, "OK");
+	/* a stream is silent by nature: only a stuck write ends it */
+	bev = evhttp_connection_get_bufferevent(c->evcon);
+	bufferevent_set_timeouts(bev, NULL, &h->timeout);
 	n = snprintf(retry, sizeof(retry), "retry: %d\n\n", HTTP_RETRY_MS);
-	http_client_send(c, retry, (size_t)n, "", 0, "", 0);
-	if (h->snap != NULL)
-		http_client_send(c, HTTP_LIT(HTTP_SSE_SNAPSHOT), h->snap,
+	http_client_queue(c, retry, (size_t)n, "", 0, "", 0);
+	if (h->snap != NULL)	/* whatever its size: it may be skipped */
+		http_client_queue(c, HTTP_LIT(HTTP_SSE_SNAPSHOT), h->snap,
 		    h->snaplen, HTTP_LIT(HTTP_SSE_END));
-	if ((alerts = h->hooks.alerts(h->hooks.arg)) != NULL) {
-		http_client_send(c, HTTP_LIT(HTTP_SSE_ALERTS), alerts,
-		    strlen(alerts), HTTP_LIT(HTTP_SSE_END));
-		free(alerts);
-	}
+	alerts = http_alerts_text(h, &alen);
+	c->after += sizeof(HTTP_SSE_ALERTS) - 1 + alen + 2;
+	http_client_queue(c, HTTP_LIT(HTTP_SSE_ALERTS), alerts, alen,
+	    HTTP_LIT(HTTP_SSE_END));
 }
 
 /* The wallboard page, allowed to run only what the policy says. */
@@ -352,8 +472,12 @@ http_snapshot_get(struct http *h, struct evhttp_request *req, int head)
 static void
 http_alerts(struct http *h, struct evhttp_request *req, int head)
 {
+	const char	*text;
+	size_t		 len;
+
 	(void)head;
-	http_text(req, "application/json", h->hooks.alerts(h->hooks.arg));
+	text = http_alerts_text(h, &len);
+	http_reply(req, 200, "OK", "application/json", text, len);
 }
 
 static void
@@ -404,6 +528,8 @@ static const struct {
 	const char	*message;
 } http_refusals[] = {
 	{ 401, "Unauthorized", "token required" },
+	{ 421, "Misdirected Request",
+	  "Host not served here (http.allowed_hosts)" },
 	{ 404, "Not Found", "no such path" },
 	{ 405, "Method Not Allowed", "only GET and HEAD" },
 	{ 414, "URI Too Long", "request target too long" },
@@ -437,26 +563,136 @@ http_method(struct evhttp_request *req)
 	}
 }
 
-/* Every request: route.c decides, then the route's handler serves. */
+/*
+ * Every request: its Host must be ours, then route.c decides, then the
+ * route's handler serves.
+ */
 static void
 http_request_cb(struct evhttp_request *req, void *arg)
 {
 	struct http		*h = arg;
+	struct evkeyvalq	*in = evhttp_request_get_input_headers(req);
+	struct http_conn	*conn;
 	enum route_method	 m;
 	enum route_id		 id;
-	int			 code;
+	int			 code, tok;
 
 	h->stats.requests++;
+	conn = http_conn_find(h, evhttp_request_get_connection(req));
+	if (conn != NULL && conn->ev_first != NULL)
+		evtimer_del(conn->ev_first);
+	if (!route_host_allowed(evhttp_find_header(in, "Host"),
+	    h->listen_host, h->port, h->hosts, h->nhosts)) {
+		http_refuse(h, req, 421);
+		return;
+	}
 	m = http_method(req);
 	code = route_decide(m, evhttp_request_get_uri(req),
-	    evhttp_find_header(evhttp_request_get_input_headers(req),
-	    "Authorization"), h->token, &id);
+	    evhttp_find_header(in, "Authorization"), h->tokens, h->ntokens,
+	    &id, &tok);
 	if (code != 200) {
 		http_refuse(h, req, code);
 		return;
 	}
+	h->req_token = tok >= 0 ? h->token_ids[tok] : 0;
 	if (id < ROUTE_COUNT && http_handlers[id] != NULL)
 		http_handlers[id](h, req, m == ROUTE_HEAD);
+}
+
+/* A counted connection is closed: its stream, if any, with it. */
+static void
+http_conn_close_cb(struct evhttp_connection *evcon, void *arg)
+{
+	struct http_conn	*conn = arg;
+
+	(void)evcon;
+	if (conn->client != NULL)
+		http_client_closed(conn->client);
+	TAILQ_REMOVE(&conn->h->conns, conn, entry);
+	conn->h->stats.conns--;
+	event_free(conn->ev_first);
+	free(conn);
+}
+
+/* No request came on a connection within http.timeout_s: close it. */
+static void
+http_conn_first_cb(int fd, short events, void *arg)
+{
+	struct http_conn	*conn = arg;
+
+	(void)fd;
+	(void)events;
+	log_debug("http: a connection sent no request in time");
+	evhttp_connection_free(conn->evcon);	/* calls the close callback */
+}
+
+/*
+ * evhttp asks for each accepted connection's bufferevent: make it, and
+ * hold on to it until the loop comes back, when its connection is built
+ * and can be counted.
+ */
+static struct bufferevent *
+http_bev_cb(struct event_base *base, void *arg)
+{
+	struct http		*h = arg;
+	struct bufferevent	*bev;
+
+	if ((bev = bufferevent_socket_new(base, -1,
+	    BEV_OPT_CLOSE_ON_FREE)) == NULL)
+		fatalx("bufferevent_socket_new failed");
+	bufferevent_incref(bev);
+	h->accepted = xreallocarray(h->accepted, h->naccepted + 1,
+	    sizeof(*h->accepted));
+	h->accepted[h->naccepted++] = bev;
+	event_active(h->ev_accept, EV_TIMEOUT, 0);
+	return (bev);
+}
+
+/*
+ * Counts the connections accepted since the last time.  evhttp made each
+ * one's bufferevent call back with the connection: that is how it is
+ * found.  Over http.max_connections one is told 503 and closed at once;
+ * the others get http.timeout_s to send a request.
+ */
+static void
+http_accept_cb(int fd, short events, void *arg)
+{
+	struct http		*h = arg;
+	struct bufferevent	*bev;
+	struct http_conn	*conn;
+	void			*cbarg;
+	size_t			 i;
+
+	(void)fd;
+	(void)events;
+	for (i = 0; i < h->naccepted; i++) {
+		bev = h->accepted[i];
+		bufferevent_getcb(bev, NULL, NULL, NULL, &cbarg);
+		if (cbarg == NULL) {	/* already gone */
+			bufferevent_decref(bev);
+			continue;
+		}
+		if (h->stats.conns >= h->max_conns) {
+			h->stats.conns_refused++;
+			if (send(bufferevent_getfd(bev), HTTP_LIT(HTTP_BUSY),
+			    MSG_DONTWAIT | MSG_NOSIGNAL) == -1)
+				log_debug("http: busy: %s", strerror(errno));
+			evhttp_connection_free(cbarg);
+			bufferevent_decref(bev);
+			continue;
+		}
+		conn = xcalloc(1, sizeof(*conn));
+		conn->h = h;
+		conn->evcon = cbarg;
+		conn->ev_first = evtimer_new(h->base, http_conn_first_cb, conn);
+		evtimer_add(conn->ev_first, &h->timeout);
+		evhttp_connection_set_closecb(conn->evcon, http_conn_close_cb,
+		    conn);
+		TAILQ_INSERT_TAIL(&h->conns, conn, entry);
+		h->stats.conns++;
+		bufferevent_decref(bev);
+	}
+	h->naccepted = 0;
 }
 
 /* Reads back the bound port, for "listen": "host:0". */
@@ -488,13 +724,20 @@ http_new(struct event_base *base, const struct conf *cf,
 
 	h = xcalloc(1, sizeof(*h));
 	TAILQ_INIT(&h->clients);
+	TAILQ_INIT(&h->conns);
+	h->base = base;
 	h->hooks = *hooks;
-	h->token = xstrdup(cf->http.token);
+	h->listen_host = xstrdup(cf->http.listen_host);
 	h->max_clients = (size_t)cf->http.max_clients;
+	h->max_conns = (size_t)cf->http.max_connections;
 	h->max_buffer = (size_t)cf->http.client_buffer_kb * 1024;
+	h->timeout.tv_sec = cf->http.timeout_s;
+	h->timeout.tv_usec = 0;
 	if ((h->eh = evhttp_new(base)) == NULL)
 		fatalx("evhttp_new failed");
-	evhttp_set_timeout(h->eh, HTTP_TIMEOUT_S);
+	h->ev_accept = event_new(base, -1, 0, http_accept_cb, h);
+	evhttp_set_timeout_tv(h->eh, &h->timeout);
+	evhttp_set_bevcb(h->eh, http_bev_cb, h);
 	evhttp_set_max_headers_size(h->eh, HTTP_MAX_HEADERS);
 	evhttp_set_max_body_size(h->eh, HTTP_MAX_BODY);
 	/* every method reaches us, so that the others get a 405 */
@@ -521,17 +764,28 @@ void
 http_free(struct http *h)
 {
 	struct http_client	*c;
+	size_t			 i;
 
 	if (h == NULL)
 		return;
 	if (h->ev_beat != NULL)
 		event_free(h->ev_beat);
-	/* evhttp_free closes every connection: their callbacks free c */
+	/* evhttp_free closes every connection: their callbacks free them */
 	while ((c = TAILQ_FIRST(&h->clients)) != NULL)
 		http_client_unlink(c);
 	evhttp_free(h->eh);
+	for (i = 0; i < h->naccepted; i++)
+		bufferevent_decref(h->accepted[i]);
+	free(h->accepted);
+	event_free(h->ev_accept);
+	for (i = 0; i < h->nhosts; i++)
+		free(h->hosts[i]);
+	free(h->hosts);
+	file_tokens_free(h->tokens, h->ntokens);
+	free(h->token_ids);
+	free(h->listen_host);
 	free(h->snap);
-	free(h->token);
+	free(h->alerts);
 	free(h);
 }
 
@@ -541,22 +795,93 @@ http_port(const struct http *h)
 	return (h->port);
 }
 
+/* A publish: the alerts answer is built afresh when next asked for. */
+static void
+http_tick(struct http *h)
+{
+	free(h->alerts);
+	h->alerts = NULL;
+}
+
 /* Keeps the published snapshot for GET and sends it to every stream. */
 void
 http_snapshot(struct http *h, const char *text, size_t len)
 {
+	struct http_client	*c, *next;
+
+	http_tick(h);
 	free(h->snap);
 	h->snap = xmalloc(len + 1);
 	memcpy(h->snap, text, len);
 	h->snap[len] = '\0';
 	h->snaplen = len;
-	http_broadcast(h, "snapshot", text, len);
+	for (c = TAILQ_FIRST(&h->clients); c != NULL; c = next) {
+		next = TAILQ_NEXT(c, entry);
+		http_client_snapshot(c);
+	}
 }
 
 void
 http_alert(struct http *h, const char *text, size_t len)
 {
+	http_tick(h);
 	http_broadcast(h, "alert", text, len);
+}
+
+/*
+ * Takes the tokens (file_tokens_load's, now the server's) and the
+ * allowed hosts of a config, at start and at each reload.  A token
+ * unchanged in name and secret keeps its id; every stream opened with a
+ * token that is gone or changed, or with none while tokens are now
+ * wanted, is closed at once.
+ */
+void
+http_set_access(struct http *h, const struct conf *cf,
+    struct route_token *tokens, size_t ntokens)
+{
+	struct http_client	*c, *next;
+	uint64_t		*ids = NULL;
+	size_t			 i, j;
+	int			 keep;
+
+	if (ntokens > 0)
+		ids = xcalloc(ntokens, sizeof(*ids));
+	for (i = 0; i < ntokens; i++) {
+		for (j = 0; j < h->ntokens && ids[i] == 0; j++)
+			if (strcmp(tokens[i].name, h->tokens[j].name) == 0 &&
+			    tokens[i].len == h->tokens[j].len &&
+			    memcmp(tokens[i].secret, h->tokens[j].secret,
+			    sizeof(tokens[i].secret)) == 0)
+				ids[i] = h->token_ids[j];
+		if (ids[i] == 0)
+			ids[i] = ++h->last_id;
+	}
+	for (c = TAILQ_FIRST(&h->clients); c != NULL; c = next) {
+		next = TAILQ_NEXT(c, entry);
+		keep = ntokens == 0;
+		for (i = 0; i < ntokens && !keep; i++)
+			keep = c->token == ids[i];
+		if (!keep) {
+			log_info("http: %s: event stream closed: its token is "
+			    "no longer configured", c->peer);
+			http_client_shut(c);
+		}
+	}
+	file_tokens_free(h->tokens, h->ntokens);
+	free(h->token_ids);
+	h->tokens = tokens;
+	h->token_ids = ids;
+	h->ntokens = ntokens;
+
+	for (i = 0; i < h->nhosts; i++)
+		free(h->hosts[i]);
+	free(h->hosts);
+	h->hosts = NULL;
+	h->nhosts = cf->http.nallowed_hosts;
+	if (h->nhosts > 0)
+		h->hosts = xcalloc(h->nhosts, sizeof(*h->hosts));
+	for (i = 0; i < h->nhosts; i++)
+		h->hosts[i] = xstrdup(cf->http.allowed_hosts[i]);
 }
 
 const struct http_stats *

@@ -99,6 +99,7 @@ struct ingest {
 
 	struct ingest_stats	 stats;
 	int64_t			 started_ms;
+	struct redis_warn	 warn;		/* the reader's failures */
 };
 
 static void	ingest_next(struct ingest *);
@@ -175,6 +176,29 @@ ingest_top(struct ingest *ig, const char *key)
 	ingest_send(ig, INGEST_RANGE_TIMEOUT, INGEST_NITEMS(argv), argv);
 }
 
+/*
+ * Whether reading waits for the writer: a write is held, or unanswered
+ * writes hold more than publish.outbox_max_mb (outbox.c).  Not caught up
+ * meanwhile, so the clock does not run ahead of what is left to read.
+ */
+static int
+ingest_pause(struct ingest *ig)
+{
+	if (ig->phase != PHASE_REBUILD && ig->phase != PHASE_PENDING &&
+	    ig->phase != PHASE_LIVE)
+		return (0);
+	if (!outbox_paused(ig->ob)) {
+		ig->paused = 0;
+		return (0);
+	}
+	if (!ig->paused) {
+		ig->paused = 1;
+		ig->stats.pauses++;
+	}
+	ig->caught_up = 0;
+	return (1);
+}
+
 /* Issues the next command of the current phase. */
 static void
 ingest_next(struct ingest *ig)
@@ -182,6 +206,8 @@ ingest_next(struct ingest *ig)
 	char	 to[SID_MAX];
 
 	if (ig->reading || !redis_up(ig->r))
+		return;
+	if (ingest_pause(ig))
 		return;
 	switch (ig->phase) {
 	case PHASE_IDLE:
@@ -229,10 +255,6 @@ ingest_next(struct ingest *ig)
 
 		if (ig->stopping)
 			return;
-		if (outbox_len(ig->ob) > OUTBOX_HIGH) {
-			ig->paused = 1;
-			return;
-		}
 		ingest_send(ig, ig->block_ms + INGEST_BLOCK_MARGIN,
 		    INGEST_NITEMS(argv), argv);
 		return;
@@ -271,10 +293,8 @@ ingest_down(struct ingest *ig)
 void
 ingest_drained(struct ingest *ig)
 {
-	if (ig->paused && outbox_len(ig->ob) <= OUTBOX_LOW) {
-		ig->paused = 0;
+	if (ig->paused && !outbox_paused(ig->ob))
 		ingest_next(ig);
-	}
 }
 
 /* Stops reading; stopped() runs once no read is in flight. */
@@ -401,14 +421,18 @@ ingest_batch(struct ingest *ig, const redisReply *list, int ack,
 	int64_t			 wall = now_wall_ms();
 	size_t			 i, nack = 0;
 	struct sid		 id;
+	uint64_t		 more;
 
 	if (list->type != REDIS_REPLY_ARRAY)
 		return (0);
 	for (i = 0; i < list->elements; i++) {
 		en = list->element[i];
 		if (ingest_entry(ig, en, wall, &id) == -1) {
-			log_warnx("ingest: %s: malformed entry in a reply",
-			    ig->stream);
+			if (redis_warn_due(&ig->warn, now_mono_ms(), &more))
+				log_warnx("ingest: %s: malformed entry in a "
+				    "reply (%llu more since the last such "
+				    "line)", ig->stream,
+				    (unsigned long long)more);
 			continue;
 		}
 		*lastid = id;
@@ -539,9 +563,14 @@ ingest_error_is(const redisReply *reply, const char *code)
 static void
 ingest_on_error(struct ingest *ig, const redisReply *reply)
 {
+	uint64_t	 more;
+
 	if (!ingest_error_is(reply, "NOGROUP") &&
 	    !ingest_error_is(reply, "UNBLOCKED")) {
-		log_warnx("ingest: %s: %s", ig->stream, reply->str);
+		if (redis_warn_due(&ig->warn, now_mono_ms(), &more))
+			log_warnx("ingest: %s: %s (%llu more since the last "
+			    "such line)", ig->stream, reply->str,
+			    (unsigned long long)more);
 		redis_drop(ig->r, "the reader's command failed");
 		return;
 	}
@@ -560,10 +589,14 @@ ingest_on_error(struct ingest *ig, const redisReply *reply)
 static int
 ingest_on_group(struct ingest *ig, const redisReply *reply)
 {
+	uint64_t	 more;
+
 	if (reply->type == REDIS_REPLY_ERROR &&
 	    !ingest_error_is(reply, "BUSYGROUP")) {
-		log_warnx("ingest: creating the group on %s: %s", ig->stream,
-		    reply->str);
+		if (redis_warn_due(&ig->warn, now_mono_ms(), &more))
+			log_warnx("ingest: creating the group on %s: %s (%llu "
+			    "more since the last such line)", ig->stream,
+			    reply->str, (unsigned long long)more);
 		redis_drop(ig->r, "the group could not be created");
 		return (-1);
 	}

@@ -32,6 +32,7 @@
 #include "outbox.h"
 #include "output.h"
 #include "redis.h"
+#include "route.h"
 #include "snapshot.h"
 #include "xmalloc.h"
 
@@ -96,8 +97,14 @@ http_alerts_cb(void *arg)
 static int
 http_ready_cb(void *arg, const char **why)
 {
+	static char	 held[320];
+	const char	*err;
+
 	(void)arg;
-	if (!redis_up(d.r))
+	if ((err = outbox_held(d.ob)) != NULL) {
+		snprintf(held, sizeof(held), "writes held: %s", err);
+		*why = held;
+	} else if (!redis_up(d.r))
 		*why = "not connected to Redis";
 	else if (!ingest_rebuilt(d.ig))
 		*why = "rebuilding the state from the stream";
@@ -279,9 +286,12 @@ hash_key_random(void)
 	explicit_bzero(key, sizeof(key));
 }
 
-/* Sets everything up in order; torn down in reverse by teardown(). */
+/*
+ * Sets everything up in order; torn down in reverse by teardown().  The
+ * HTTP server takes the tokens; without one they are freed here.
+ */
 static int
-setup(void)
+setup(struct route_token *tokens, size_t ntokens)
 {
 	static const int	 sigs[] = { SIGTERM, SIGINT, SIGHUP };
 	struct redis_hooks	 hooks = { redis_up_cb, redis_down_cb, NULL };
@@ -299,15 +309,21 @@ setup(void)
 		if ((d.http = http_new(d.base, d.cf, &hh, &errstr)) == NULL) {
 			log_warnx("http.listen %s: %s", d.cf->http.listen,
 			    errstr);
+			file_tokens_free(tokens, ntokens);
 			event_base_free(d.base);
 			return (-1);
 		}
+		http_set_access(d.http, d.cf, tokens, ntokens);
+		if (ntokens > 0)
+			log_info("http: %zu tokens, read from their files",
+			    ntokens);
 		log_info("http: serving on http://%s%s%s:%d/",
 		    strchr(d.cf->http.listen_host, ':') != NULL ? "[" : "",
 		    d.cf->http.listen_host,
 		    strchr(d.cf->http.listen_host, ':') != NULL ? "]" : "",
 		    http_port(d.http));
-	}
+	} else
+		file_tokens_free(tokens, ntokens);
 	if (redis_password_load(d.cf->redis.password_file, &user, &pass, err,
 	    sizeof(err)) == -1) {
 		log_warnx("redis.password_file: %s", err);
@@ -329,7 +345,9 @@ setup(void)
 		explicit_bzero(pass, strlen(pass));
 	free(user);
 	free(pass);
-	d.ob = outbox_new(d.r, outbox_drained_cb, NULL);
+	d.ob = outbox_new(d.base, d.r,
+	    (size_t)d.cf->publish.outbox_max_mb * 1024 * 1024,
+	    outbox_drained_cb, NULL);
 	d.out = output_new(d.ob, d.cf);
 	d.out->alert_cb = http_alert_cb;
 	engine_set_sink(d.e, output_outcome, d.out);
@@ -398,8 +416,10 @@ main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	char		 err[512];
-	int		 ch, check = 0;
+	struct route_token	*tokens;
+	size_t			 ntokens;
+	char			 err[512];
+	int			 ch, check = 0;
 
 	d.path = "/etc/replytimed/replytimed.json";
 	while ((ch = getopt_long(argc, argv, "c:nV", longopts, NULL)) != -1) {
@@ -423,15 +443,28 @@ main(int argc, char **argv)
 		fprintf(stderr, "%s\n", err);
 		return (2);
 	}
+	/* a token file is part of the config: checked with it */
+	if (file_tokens_load(d.cf, &tokens, &ntokens, err,
+	    sizeof(err)) == -1) {
+		fprintf(stderr, "%s\n", err);
+		conf_free(d.cf);
+		return (2);
+	}
 	if (check) {
 		printf("%s: ok\n", d.path);
+		file_tokens_free(tokens, ntokens);
 		conf_free(d.cf);
 		return (0);
 	}
 	d.rcf = d.cf;
 	d.started_ms = now_wall_ms();
 	log_init(d.cf->log.level, "replytimed");
-	if (notify_init() == -1 || setup() == -1) {
+	if (notify_init() == -1) {
+		file_tokens_free(tokens, ntokens);
+		conf_free(d.cf);
+		return (1);
+	}
+	if (setup(tokens, ntokens) == -1) {
 		conf_free(d.cf);
 		return (1);
 	}

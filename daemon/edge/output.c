@@ -30,6 +30,17 @@
  * a resend) is skipped, which makes the whole call safe to send again;
  * any other refusal (out of memory, say) ends the call there with that
  * error, before anything later is written, and the outbox decides.
+ *
+ * The fence: a batch carries the key and ID of the last XADD of the
+ * batch before it that had one, and writes nothing (FENCE) unless that
+ * entry is there.  Batches are pipelined, so one sent behind a batch that
+ * Redis refuses would otherwise land first, and its higher IDs would shut
+ * the refused one out when it is sent again.  The outbox turns the check
+ * off (ARGV[6] '0') for a batch with nothing older unanswered.  The entry
+ * checked is the newest of its stream when the batch is sent, and MAXLEN
+ * ~ (outcomes, alerts, at least 1000 kept) trims the oldest only; the
+ * dead-letter stream is not trimmed.  The first batch after a start has
+ * no fence: whatever came before was answered.
  */
 static const char output_script[] =
     "local function add(key, id, ...)\n"
@@ -42,7 +53,13 @@ static const char output_script[] =
     "  end\n"
     "  return true\n"
     "end\n"
-    "local i, ops, alerts = 6, tonumber(ARGV[3]), false\n"
+    "if ARGV[6] == '1' and ARGV[7] ~= '0' then\n"
+    "  local k = KEYS[tonumber(ARGV[7])]\n"
+    "  if #redis.call('XRANGE', k, ARGV[8], ARGV[8]) == 0 then\n"
+    "    return redis.error_reply('FENCE previous batch not written')\n"
+    "  end\n"
+    "end\n"
+    "local i, ops, alerts = 9, tonumber(ARGV[3]), false\n"
     "for _ = 1, ops do\n"
     "  local op, id = ARGV[i], ARGV[i + 1]\n"
     "  if op == 'o' then\n"
@@ -125,6 +142,14 @@ output_str(struct output *o, const char *s)
 	resp_addstr(&o->batch, s);
 }
 
+/* Notes the batch's latest XADD: the next batch's fence. */
+static void
+output_last(struct output *o, int key, const char *id)
+{
+	o->batch_key = key;
+	snprintf(o->batch_id, sizeof(o->batch_id), "%s", id);
+}
+
 /*
  * The engine's outcome sink.  The ID is the stamp and a counter among
  * outcomes of the same stamp, so a rebuild gives every outcome the ID it
@@ -145,6 +170,7 @@ output_outcome(const struct outcome *oc, void *arg)
 		return;
 	}
 	sid_format(&sid, id, sizeof(id));
+	output_last(o, OUTPUT_KEY_OUTCOMES, id);
 	output_str(o, "o");
 	output_str(o, id);
 	output_str(o, oc->conv);
@@ -200,6 +226,7 @@ output_alert(const struct alert_event *ev, void *arg)
 			n += OUTPUT_PAIR;
 	}
 	sid_format(&sid, id, sizeof(id));
+	output_last(o, OUTPUT_KEY_ALERTS, id);
 	output_str(o, "a");
 	output_str(o, id);
 	snprintf(count, sizeof(count), "%zu", n);
@@ -238,6 +265,7 @@ output_dead(struct output *o, const char *id, const struct entry_field *f,
 		left = nf - OUTPUT_MAX_FIELDS;
 		nf = OUTPUT_MAX_FIELDS;
 	}
+	output_last(o, OUTPUT_KEY_DEAD, id);
 	output_str(o, "d");
 	output_str(o, id);
 	snprintf(num, sizeof(num), "%zu", nf * 2 + 4 + (left ? 2 : 0));
@@ -269,7 +297,7 @@ output_flush(struct output *o, const char **ids, const size_t *lens,
 {
 	struct resp	 hdr = { 0 };
 	char		 num[24];
-	size_t		 i;
+	size_t		 i, at;
 
 	if (o->ops == 0 && n == 0)
 		return;
@@ -286,14 +314,24 @@ output_flush(struct output *o, const char **ids, const size_t *lens,
 	resp_addstr(&hdr, num);
 	resp_addstr(&hdr, o->alerts_maxlen);
 	resp_addstr(&hdr, o->alerts);
+	at = hdr.len + 4;		/* "$1\r\n", then the flag */
+	resp_addstr(&hdr, "1");
+	snprintf(num, sizeof(num), "%d", o->fence_key);
+	resp_addstr(&hdr, num);
+	resp_addstr(&hdr, o->fence_key != 0 ? o->fence_id : "0");
 	snprintf(num, sizeof(num), "%zu", n);
 	output_str(o, num);
 	for (i = 0; i < n; i++)
 		output_bulk(o, ids[i], lens[i]);
-	outbox_push(o->ob, 1, &hdr, &o->batch);
+	outbox_push_fenced(o->ob, &hdr, &o->batch, at);
 	resp_clear(&hdr);
 	resp_reset(&o->batch);
 	o->ops = 0;
+	if (o->batch_key != 0) {
+		o->fence_key = o->batch_key;
+		memcpy(o->fence_id, o->batch_id, sizeof(o->fence_id));
+		o->batch_key = 0;
+	}
 }
 
 /* The snapshot: the key and the channel.  Not kept if the link is down. */

@@ -7,7 +7,9 @@
 #include <sys/time.h>
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 #include <event2/event.h>
@@ -20,13 +22,9 @@
 #include "redis.h"
 #include "xmalloc.h"
 
-#define REDIS_BACKOFF_MIN	100	/* ms */
-#define REDIS_BACKOFF_MAX	5000
 #define REDIS_HELLO_TIMEOUT	5000	/* ms to answer AUTH and PING */
 #define REDIS_HELLO_ARGS	3	/* AUTH [user] password */
 #define REDIS_CALLS_MIN		64	/* first size of a link's ring */
-/* Failed dials between two warnings: a minute at the longest backoff. */
-#define REDIS_WARN_EVERY	12
 #define REDIS_NLINKS		2	/* enum redis_link */
 #define REDIS_LOADING		"LOADING"	/* an error while it loads */
 
@@ -62,17 +60,17 @@ struct redis {
 	struct redis_conn	 link[REDIS_NLINKS];
 	struct event		*redial;
 	struct event		*teardown;
-	int64_t			 backoff;
+	struct redis_backoff	 backoff;
+	int64_t			 up_since;	/* monotonic ms */
+	struct redis_warn	 warn;		/* the redial's warnings */
 	uint64_t		 session;	/* bumped at each drop */
 	uint64_t		 reconnects;
-	uint64_t		 fails;		/* dials failed since last up */
+	uint64_t		 fails;		/* drops since stable */
 	int			 up;
 	int			 dropping;
 	int			 ever_up;
 	char			*why;
 };
-
-static const char *const redis_link_names[] = { "reader", "writer" };
 
 static void	redis_dial(struct redis *);
 static void	redis_check_up(struct redis *);
@@ -190,7 +188,7 @@ redis_queue(struct redis *r, int i, int64_t timeout_ms, redis_reply_cb cb,
 	struct redis_call	*c, *calls;
 	size_t			 n, cap;
 
-	if (l->ac == NULL)
+	if (l->ac == NULL || l->count >= REDIS_MAX_CALLS)
 		return (-1);
 	if (l->count == l->cap) {
 		cap = l->cap == 0 ? REDIS_CALLS_MIN : l->cap * 2;
@@ -266,7 +264,7 @@ redis_check_up(struct redis *r)
 		if (!r->link[i].ready)
 			return;
 	r->up = 1;
-	r->backoff = REDIS_BACKOFF_MIN;
+	r->up_since = now_mono_ms();
 	if (r->ever_up)
 		log_info("redis: reconnected to %s:%d", r->host, r->port);
 	else
@@ -357,11 +355,10 @@ redis_dial(struct redis *r)
 	for (i = 0; i < REDIS_NLINKS; i++) {
 		ac = redisAsyncConnect(r->host, r->port);
 		if (ac == NULL || ac->err) {
-			log_warnx("redis: %s: %s", redis_link_names[i],
-			    ac != NULL ? ac->errstr : "out of memory");
+			/* logged with the drop, rate-limited */
+			redis_drop(r, ac != NULL ? ac->errstr : "out of memory");
 			if (ac != NULL)
 				redis_close(ac);
-			redis_drop(r, "connect failed");
 			return;
 		}
 		ac->data = &r->link[i];
@@ -397,7 +394,9 @@ redis_teardown_cb(int fd, short events, void *arg)
 	struct redis		*r = arg;
 	struct redisAsyncContext *ac;
 	struct timeval		 tv;
-	int			 i, was_up = r->up;
+	int64_t			 delay;
+	uint64_t		 more;
+	int			 i, stable, was_up = r->up;
 
 	(void)fd;
 	(void)events;
@@ -412,15 +411,23 @@ redis_teardown_cb(int fd, short events, void *arg)
 		r->link[i].count = 0;
 		r->link[i].head = 0;
 	}
-	/* one line per outage, then one a minute while it lasts */
-	if (was_up)
+	/* a link up long enough starts a new outage, and a new backoff */
+	stable = was_up && now_mono_ms() - r->up_since >= REDIS_STABLE_MS;
+	if (stable) {
 		r->fails = 0;
-	if (r->fails++ % REDIS_WARN_EVERY == 0)
-		log_warnx("redis: %s:%d: %s; retrying", r->host, r->port,
-		    r->why != NULL ? r->why : "lost");
+		memset(&r->warn, 0, sizeof(r->warn));
+	}
+	r->fails++;
+	delay = redis_backoff_next(&r->backoff, stable);
+	/* one line per outage, then one a minute while it lasts */
+	if (redis_warn_due(&r->warn, now_mono_ms(), &more))
+		log_warnx("redis: %s:%d: %s; retrying (%llu failures, %llu "
+		    "lines held back)", r->host, r->port,
+		    r->why != NULL ? r->why : "lost",
+		    (unsigned long long)r->fails, (unsigned long long)more);
 	else
 		log_debug("redis: %s; retrying in %lld ms",
-		    r->why != NULL ? r->why : "lost", (long long)r->backoff);
+		    r->why != NULL ? r->why : "lost", (long long)delay);
 	free(r->why);
 	r->why = NULL;
 	if (was_up) {
@@ -428,11 +435,8 @@ redis_teardown_cb(int fd, short events, void *arg)
 		if (r->hooks.down != NULL)
 			r->hooks.down(r->hooks.arg);
 	}
-	redis_timeval(r->backoff, &tv);
+	redis_timeval(delay, &tv);
 	evtimer_add(r->redial, &tv);
-	r->backoff *= 2;
-	if (r->backoff > REDIS_BACKOFF_MAX)
-		r->backoff = REDIS_BACKOFF_MAX;
 }
 
 /*
@@ -465,7 +469,8 @@ redis_new(struct event_base *base, const char *host, int port,
 	r->user = user != NULL ? xstrdup(user) : NULL;
 	r->password = password != NULL ? xstrdup(password) : NULL;
 	r->hooks = *hooks;
-	r->backoff = REDIS_BACKOFF_MIN;
+	r->backoff.ms = REDIS_BACKOFF_MIN;
+	r->backoff.seed = redis_seed();
 	r->redial = evtimer_new(base, redis_redial_cb, r);
 	r->teardown = event_new(base, -1, 0, redis_teardown_cb, r);
 	for (i = 0; i < REDIS_NLINKS; i++) {
@@ -535,4 +540,71 @@ redis_password_load(const char *spec, char **user, char **password,
     char *err, size_t errlen)
 {
 	return (file_secret_load(spec, user, password, err, errlen));
+}
+
+/*
+ * Whether a repeating warning is logged now: the first at once, then
+ * one a minute; *more gets how many were held back since the last.
+ */
+int
+redis_warn_due(struct redis_warn *w, int64_t now, uint64_t *more)
+{
+	if (w->next_ms != 0 && now < w->next_ms) {
+		w->held++;
+		return (0);
+	}
+	*more = w->held;
+	w->held = 0;
+	w->next_ms = now + REDIS_WARN_MS;
+	return (1);
+}
+
+/* A seed for the jitter: this process and this moment. */
+uint64_t
+redis_seed(void)
+{
+	return ((uint64_t)now_mono_ms() * 0x9e3779b97f4a7c15ULL ^
+	    (uint64_t)now_wall_ms() ^ ((uint64_t)getpid() << 32));
+}
+
+/* splitmix64: the next number of the sequence that *state seeds. */
+static uint64_t
+redis_random(uint64_t *state)
+{
+	uint64_t	 z;
+
+	z = (*state += 0x9e3779b97f4a7c15ULL);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return (z ^ (z >> 31));
+}
+
+/*
+ * A wait of about ms: drawn uniformly in [ms/2, ms], so that clients
+ * that failed together do not come back together.
+ */
+int64_t
+redis_jitter(uint64_t *state, int64_t ms)
+{
+	int64_t	 lo = ms / 2;
+
+	return (lo + (int64_t)(redis_random(state) % (uint64_t)(ms - lo + 1)));
+}
+
+/*
+ * The wait before the next dial: the backoff reset first if the links
+ * had stayed up long enough (reset), then doubled for the next time.
+ */
+int64_t
+redis_backoff_next(struct redis_backoff *b, int reset)
+{
+	int64_t	 delay;
+
+	if (reset || b->ms < REDIS_BACKOFF_MIN)
+		b->ms = REDIS_BACKOFF_MIN;
+	delay = redis_jitter(&b->seed, b->ms);
+	b->ms *= 2;
+	if (b->ms > REDIS_BACKOFF_MAX)
+		b->ms = REDIS_BACKOFF_MAX;
+	return (delay);
 }

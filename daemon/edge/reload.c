@@ -7,7 +7,9 @@
 #include "engine.h"
 #include "file.h"
 #include "log.h"
+#include "http.h"
 #include "notify.h"
+#include "route.h"
 
 /* Warns about changes a reload cannot take, and keeps them as running. */
 static void
@@ -27,23 +29,32 @@ reload_keep(const struct daemon *d, struct conf *nc)
 }
 
 /*
- * Parses the file afresh and takes its targets, rules and log level only
- * if all of it is valid; otherwise keeps what runs.
+ * Parses the file afresh, reads its token files again, and takes its
+ * targets, rules, log level, tokens and allowed hosts only if all of it
+ * is valid; otherwise keeps what runs.
  */
 void
 reload(struct daemon *d)
 {
-	struct conf	*nc;
-	char		 err[512];
+	struct conf		*nc;
+	struct route_token	*tokens;
+	size_t			 ntokens;
+	char			 err[512];
 
 	notify_send("RELOADING=1");
-	if ((nc = conf_load(d->path, err, sizeof(err))) == NULL) {
+	if ((nc = conf_load(d->path, err, sizeof(err))) == NULL ||
+	    file_tokens_load(nc, &tokens, &ntokens, err, sizeof(err)) == -1) {
 		log_warnx("reload refused, keeping the running config: %s",
 		    err);
+		conf_free(nc);
 		notify_send("READY=1");
 		return;
 	}
 	reload_keep(d, nc);
+	if (d->http != NULL)
+		http_set_access(d->http, nc, tokens, ntokens);
+	else
+		file_tokens_free(tokens, ntokens);
 	engine_set_targets(d->e, nc);
 	engine_set_rules(d->e, nc);
 	log_init(nc->log.level, NULL);

@@ -41,6 +41,10 @@ stats_metrics(const struct daemon *d)
 	st.reconnects = (double)redis_reconnects(d->r);
 	st.write_errors = (double)outbox_stats(d->ob)->errors;
 	st.writes_deferred = (double)outbox_stats(d->ob)->deferred;
+	st.writes_held = outbox_held(d->ob) != NULL;
+	st.write_holds = (double)outbox_stats(d->ob)->holds;
+	st.outbox_bytes = (double)outbox_bytes(d->ob);
+	st.outbox_pauses = (double)is->pauses;
 	st.caught_up = ingest_caught_up(d->ig);
 	st.lag_s = st.caught_up || is->last_ms == 0 ||
 	    (int64_t)is->last_ms > wall ? 0 :
@@ -52,6 +56,9 @@ stats_metrics(const struct daemon *d)
 	st.sse_dropped = (double)hs->dropped;
 	st.http_requests = (double)hs->requests;
 	st.http_refused = (double)hs->refused;
+	st.http_connections = (double)hs->conns;
+	st.http_conns_refused = (double)hs->conns_refused;
+	st.http_cache_builds = (double)hs->cache_builds;
 	st.start_time_s = d->started_ms / 1000.0;
 	st.loop_stall_max_s = d->stall_max_ms / 1000.0;
 	memcpy(st.dead, es->reasons, sizeof(st.dead));

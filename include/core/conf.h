@@ -9,6 +9,8 @@
 #include <stdint.h>
 
 #define CONF_MAX_WINDOWS	8
+#define CONF_MAX_TOKENS		64	/* entries of http.tokens */
+#define CONF_MAX_HOSTS		64	/* entries of http.allowed_hosts */
 
 enum rule_scope {
 	RULE_SCOPE_AGENT,
@@ -22,6 +24,20 @@ enum rule_op {
 	RULE_OP_GE,
 	RULE_OP_LT,
 	RULE_OP_LE
+};
+
+/* What a token of http.tokens may reach; each role includes the one before. */
+enum http_role {
+	HTTP_ROLE_VIEWER,
+	HTTP_ROLE_SUPERVISOR,
+	HTTP_ROLE_ADMIN
+};
+
+/* One entry of http.tokens: the secret itself is in token_file. */
+struct http_token_conf {
+	char		*name;
+	int		 role;		/* enum http_role */
+	char		*token_file;	/* a path or "credential:NAME" */
 };
 
 /* One entry of alerts.rules. */
@@ -83,6 +99,7 @@ struct conf {
 	struct {
 		int64_t	 interval_ms;
 		int64_t	 outcomes_maxlen;
+		int64_t	 outbox_max_mb;	/* unanswered writes: reader pauses */
 	} publish;
 
 	struct {
@@ -97,7 +114,12 @@ struct conf {
 		char	*listen_host;	/* of listen, IPv6 unbracketed; NULL if
 					   disabled */
 		int64_t	 listen_port;	/* of listen; 0 = any free port */
-		char	*token;		/* "" = none */
+		struct http_token_conf *tokens;	/* none: every route is open */
+		size_t	 ntokens;
+		char	**allowed_hosts; /* Host values taken besides ours */
+		size_t	 nallowed_hosts;
+		int64_t	 max_connections; /* open at once, streams included */
+		int64_t	 timeout_s;	/* a silent or stuck connection */
 		int64_t	 max_clients;	/* /events streams at once */
 		int64_t	 heartbeat_s;	/* comment line on idle streams */
 		int64_t	 client_buffer_kb; /* unsent: a stream is dropped */
@@ -115,7 +137,7 @@ void		 conf_free(struct conf *);
 
 /* What a reload does not change while running: a restart takes it. */
 #define CONF_RESTART_METRICS	0x1	/* metrics */
-#define CONF_RESTART_READ	0x2	/* redis, ingest, publish interval */
+#define CONF_RESTART_READ	0x2	/* redis, ingest, publish interval, outbox */
 #define CONF_RESTART_HTTP	0x4	/* http */
 
 int		 conf_restart_changes(const struct conf *, const struct conf *);

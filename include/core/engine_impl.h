@@ -65,7 +65,7 @@ struct engine {
 	/* Time. */
 	int64_t			 clock;		/* ENGINE_NO_CLOCK at first */
 	int64_t			 stamp;		/* of the last thing applied */
-	int64_t			 max_ts;	/* largest ts accepted */
+	int64_t			 mark;		/* largest min(ts, ID ms) */
 	int64_t			 gc_at;		/* stamps: see engine_gc */
 	int64_t			 capgc_at;
 	uint64_t		 seq;

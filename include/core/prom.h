@@ -37,6 +37,14 @@
 	    "Writes to Redis answered with an error")			\
 	X(writes_deferred, "replytimed_redis_writes_deferred_total",	\
 	    counter, "Writes refused for now by Redis, and sent again")	\
+	X(writes_held, "replytimed_writes_held", gauge,			\
+	    "1 while a write Redis refused is held and reading paused")	\
+	X(write_holds, "replytimed_writes_held_total", counter,		\
+	    "Incidents of a write refused by Redis and held")		\
+	X(outbox_bytes, "replytimed_outbox_bytes", gauge,		\
+	    "Bytes of writes not yet answered by Redis")		\
+	X(outbox_pauses, "replytimed_outbox_pauses_total", counter,	\
+	    "Times reading paused for the writes not yet answered")	\
 	X(lag_s, "replytimed_consumer_lag_seconds", gauge,		\
 	    "How far reading trails the head of the stream")		\
 	X(caught_up, "replytimed_caught_up", gauge,			\
@@ -55,6 +63,12 @@
 	    "HTTP requests served or refused")				\
 	X(http_refused, "replytimed_http_refused_total", counter,	\
 	    "HTTP requests refused (4xx, 503)")				\
+	X(http_connections, "replytimed_http_connections", gauge,	\
+	    "HTTP connections open")					\
+	X(http_conns_refused, "replytimed_http_connections_refused_total",\
+	    counter, "HTTP connections closed over http.max_connections")\
+	X(http_cache_builds, "replytimed_http_cache_builds_total", counter,\
+	    "Builds of the alerts answer, at most one per publish")	\
 	X(loop_stall_max_s, "replytimed_loop_stall_max_seconds", gauge,	\
 	    "The longest the event loop came late to its publish tick")	\
 	X(start_time_s, "process_start_time_seconds", gauge,		\

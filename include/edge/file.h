@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 struct conf;
+struct route_token;
 
 #define FILE_MAX_SIZE	(1024 * 1024)	/* the most read of any file */
 
@@ -12,5 +13,8 @@ char		*file_read(const char *, size_t *, char *, size_t);
 struct conf	*conf_load(const char *, char *, size_t);
 int		 file_secret_load(const char *, char **, char **, char *,
 		    size_t);
+int		 file_tokens_load(const struct conf *, struct route_token **,
+		    size_t *, char *, size_t);
+void		 file_tokens_free(struct route_token *, size_t);
 
 #endif

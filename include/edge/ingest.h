@@ -23,6 +23,7 @@ struct ingest_stats {
 	uint64_t	 skipped;	/* dead-lettered before, or seen before */
 	uint64_t	 emptied;	/* pending entries trimmed away */
 	uint64_t	 group_recreated;
+	uint64_t	 pauses;	/* reading paused for the writer */
 	int64_t		 rebuild_ms;
 	uint64_t	 last_ms;	/* ID time of the latest entry read */
 };

@@ -46,7 +46,16 @@ struct output {
 
 	struct resp	 batch;		/* the script's arguments so far */
 	size_t		 ops;		/* outcomes, alerts, dead letters */
+	int		 batch_key;	/* its latest XADD: OUTPUT_KEY_* */
+	char		 batch_id[SID_MAX];
+	int		 fence_key;	/* the last batch's, 0: none */
+	char		 fence_id[SID_MAX];
 };
+
+/* The script's KEYS, 1-based, as a fence names them (0: no fence). */
+#define OUTPUT_KEY_OUTCOMES	1
+#define OUTPUT_KEY_DEAD		2
+#define OUTPUT_KEY_ALERTS	4
 
 struct output	*output_new(struct outbox *, const struct conf *);
 void		 output_free(struct output *);

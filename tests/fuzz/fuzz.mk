@@ -23,7 +23,7 @@ FUZZ_DOBJ	 = $(CORE:%=$(FUZZ_B)/obj/core/%.o)
 # four times slower there for nothing.
 FUZZ_NOCMP	 = engine alert window scope sketch
 FUZZ_HOBJ	 = $(FUZZ_B)/obj/edge/http.o $(FUZZ_B)/obj/edge/log.o \
-		   $(FUZZ_B)/obj/edge/wallboard.o
+		   $(FUZZ_B)/obj/edge/file.o $(FUZZ_B)/obj/edge/wallboard.o
 FUZZ_BINS	 = $(FUZZ_TARGETS:%=$(FUZZ_B)/%)
 FUZZ_ENV	 = ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 		   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1

@@ -63,7 +63,8 @@ fz_check_conf(const struct conf *cf)
 	    cf->metrics.conversation_ttl_s);
 	assert(cf->targets.first_response_s > 0 &&
 	    cf->targets.response_within_s > 0);
-	assert(cf->http.listen != NULL && cf->http.token != NULL);
+	assert(cf->http.listen != NULL &&
+	    (cf->http.ntokens == 0) == (cf->http.tokens == NULL));
 	assert((cf->http.listen[0] == '\0') ==
 	    (cf->http.listen_host == NULL));
 	assert(cf->http.listen_port >= 0 && cf->http.listen_port <= 65535);

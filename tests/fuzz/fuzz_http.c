@@ -5,15 +5,16 @@
  *
  * Bit 0 clear (e.g. 'r'): route_decide().  The rest is split at '\n'
  *	into the method ("GET", "HEAD", anything else), the request
- *	target, the Authorization header and the configured token.  A
- *	missing target or header is NULL, a missing token "".  The answer
- *	is checked against the rules of route.c's header comment.
+ *	target, the Authorization header and the one configured token.  A
+ *	missing target or header is NULL, a missing or empty token none.
+ *	The answer is checked against the rules of route.c's header
+ *	comment.
  *
  * Bit 0 set: the rest goes as raw bytes, one or more HTTP requests, to
  *	the real server (http_new() on 127.0.0.1, port 0, with stub hooks)
  *	over a loopback socket, and the event loop runs until the server
  *	closes the connection or has nothing more to do.  Bit 1 picks the
- *	server: set (e.g. 's') with the token "s3cret", clear (e.g. 'q')
+ *	server: set (e.g. 's') with the token FZ_TOKEN, clear (e.g. 'q')
  *	with none.
  */
 
@@ -81,7 +82,7 @@ fz_part(struct fz_cursor *cur)
 	return (s);
 }
 
-/* Whether a token is one http.token may hold: printable, no space. */
+/* Whether a token is one a token file may hold: printable, no space. */
 static int
 fz_valid_token(const char *t)
 {
@@ -90,7 +91,30 @@ fz_valid_token(const char *t)
 	for (i = 0; t[i] != '\0'; i++)
 		if (t[i] <= ' ' || t[i] > '~')
 			return (0);
-	return (i >= 1 && i <= 256);
+	return (i >= 1 && i <= ROUTE_TOKEN_MAX);
+}
+
+/* The one configured token of route_decide's calls: n is 0 for none. */
+static void
+fz_token(const char *token, struct route_token *t, size_t *n)
+{
+	memset(t, 0, sizeof(*t));
+	*n = 0;
+	if (token == NULL || *token == '\0')
+		return;
+	t->len = strlen(token);
+	if (t->len > ROUTE_TOKEN_MAX)
+		t->len = ROUTE_TOKEN_MAX;
+	memcpy(t->secret, token, t->len);
+	*n = 1;
+}
+
+/* Whether the target's path is path. */
+static int
+fz_path_is(const char *uri, const char *path)
+{
+	return (strcspn(uri, "?") == strlen(path) &&
+	    strncmp(uri, path, strlen(path)) == 0);
 }
 
 /* Whether the request target's path (before any '?') is a route's. */
@@ -111,9 +135,11 @@ fz_known_path(const char *uri)
 static void
 fz_query_token(enum route_method m, const char *uri, const char *token)
 {
-	enum route_id	 id;
-	char		*q;
-	size_t		 plen = strcspn(uri, "?"), n, i;
+	struct route_token	 t;
+	enum route_id		 id;
+	char			*q;
+	size_t			 plen = strcspn(uri, "?"), n, i, nt;
+	int			 tok, code;
 
 	q = xmalloc(plen + sizeof("?token=") + 3 * strlen(token));
 	memcpy(q, uri, plen);
@@ -124,8 +150,16 @@ fz_query_token(enum route_method m, const char *uri, const char *token)
 		n += 3;
 	}
 	q[n] = '\0';
-	if (n <= ROUTE_URI_MAX)
-		assert(route_decide(m, q, NULL, token, &id) == 200);
+	fz_token(token, &t, &nt);
+	if (n <= ROUTE_URI_MAX) {
+		code = route_decide(m, q, NULL, &t, nt, &id, &tok);
+		/* taken on the page and /events only */
+		if (fz_path_is(q, "/") || fz_path_is(q, "/events"))
+			assert(code == 200 && tok == 0);
+		else if (!fz_path_is(q, "/healthz") && !fz_path_is(q,
+		    "/readyz"))
+			assert(code == 401);
+	}
 	free(q);
 }
 
@@ -134,10 +168,12 @@ static void
 fz_route(const char *p, const char *end)
 {
 	struct fz_cursor	 cur = { p, end, 0 };
+	struct route_token	 t;
 	enum route_method	 m;
 	enum route_id		 id = ROUTE_COUNT;
 	char			*method, *uri, *auth, *token, *bearer;
-	int			 code;
+	size_t			 nt;
+	int			 code, tok;
 
 	method = fz_part(&cur);
 	uri = fz_part(&cur);
@@ -150,7 +186,8 @@ fz_route(const char *p, const char *end)
 	else
 		m = ROUTE_OTHER;
 
-	code = route_decide(m, uri, auth, token != NULL ? token : "", &id);
+	fz_token(token, &t, &nt);
+	code = route_decide(m, uri, auth, &t, nt, &id, &tok);
 	if (uri == NULL || uri[0] != '/') {
 		assert(code == 400);
 		goto done;
@@ -173,12 +210,11 @@ fz_route(const char *p, const char *end)
 		assert(strncmp(route_path(id), uri,
 		    strlen(route_path(id))) == 0);
 	}
-	/* no token configured, or /healthz: always served */
-	if (token == NULL || token[0] == '\0' ||
-	    (strcspn(uri, "?") == strlen("/healthz") &&
-	    strncmp(uri, "/healthz", 8) == 0))
+	/* no token configured, or a health check: always served */
+	if (nt == 0 || fz_path_is(uri, "/healthz") ||
+	    fz_path_is(uri, "/readyz"))
 		assert(code == 200);
-	/* the exact header is always enough for a token http.token takes */
+	/* the exact header is always enough for a token a file may hold */
 	if (token != NULL && auth != NULL && fz_valid_token(token)) {
 		xasprintf(&bearer, "Bearer %s", token);
 		if (strcmp(auth, bearer) == 0)
@@ -189,10 +225,11 @@ fz_route(const char *p, const char *end)
 	if (token != NULL && fz_valid_token(token))
 		fz_query_token(m, uri, token);
 	/* neither a Bearer header nor a token parameter: refused */
-	if (token != NULL && token[0] != '\0' && code == 200 &&
+	if (nt > 0 && code == 200 &&
 	    (auth == NULL || strncasecmp(auth, "Bearer ", 7) != 0) &&
 	    strstr(uri, "token=") == NULL)
-		assert(strncmp(uri, "/healthz", 8) == 0);
+		assert(fz_path_is(uri, "/healthz") ||
+		    fz_path_is(uri, "/readyz"));
 
 done:
 	free(method);
@@ -231,6 +268,8 @@ fz_servers(void)
 					     fz_alerts_cb, fz_ready_cb, NULL };
 	static const char		 snap[] = "{\"version\":1}";
 	const char			*errstr = NULL;
+	struct route_token		*t;
+	size_t				 nt;
 	int				 i;
 
 	signal(SIGPIPE, SIG_IGN);
@@ -242,13 +281,16 @@ fz_servers(void)
 		free(fz_conf[i]->http.listen_host);
 		fz_conf[i]->http.listen_host = xstrdup("127.0.0.1");
 		fz_conf[i]->http.listen_port = 0;
-		free(fz_conf[i]->http.token);
-		fz_conf[i]->http.token = xstrdup(i == 1 ? FZ_TOKEN : "");
 		fz_conf[i]->http.max_clients = 4;
 		fz_http[i] = http_new(fz_base, fz_conf[i], &hooks, &errstr);
 		if (fz_http[i] == NULL) {
 			fprintf(stderr, "http_new: %s\n", errstr);
 			abort();
+		}
+		if (i == 1) {
+			t = xcalloc(1, sizeof(*t));
+			fz_token(FZ_TOKEN, t, &nt);
+			http_set_access(fz_http[i], fz_conf[i], t, nt);
 		}
 		http_snapshot(fz_http[i], snap, sizeof(snap) - 1);
 	}
