@@ -387,8 +387,8 @@ Test(conf, caps)
 	struct conf	*c;
 
 	c = conf_default();
-	cr_expect_eq(c->metrics.max_agents, 100000);
-	cr_expect_eq(c->metrics.max_teams, 10000);
+	cr_expect_eq(c->metrics.max_agents, 20000);
+	cr_expect_eq(c->metrics.max_teams, 2000);
 	cr_expect_eq(c->metrics.max_message_ids, 2000000);
 	cr_expect_eq(c->ingest.max_entry_kb, 64);
 	cr_expect_eq(c->ingest.max_reorder, 1000000);

@@ -86,7 +86,7 @@ Test(daemon, bad_sighup_refused)
 	struct fx_lenwait	 len = { "cs:outcomes", 0 };
 	struct targetwait tw;
 	char		 path[PATH_MAX], msg[512], t1[32], t2[32], t3[32];
-	char		 i1[32], i2[32], i3[32];
+	char		 i1[40], i2[40], i3[40];
 	int64_t		 t;
 
 	fx_start_redis(0);

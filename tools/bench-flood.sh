@@ -18,7 +18,7 @@
 # (ingest.max_entry_kb): flood_agents_*, flood_msgids_* and flood_json_*
 # lines, with the peak RSS of each and the cap's counter from /metrics.
 # These daemons publish once a minute (publish.interval_ms 60000): a
-# snapshot that lists 100000 agents each second would be what the run
+# snapshot that lists 20000 agents each second would be what the run
 # measures.
 # FLOOD_NO_BUILD=1 skips `make`; FLOOD_CAPS=0 skips the cap floods.
 
@@ -111,7 +111,7 @@ fi
 # bound.  The gap between snapshots seen by a subscriber is reported but
 # not checked: it adds Redis's queue, which the flood keeps long.  The
 # cap floods must meet their caps exactly: the agents past the first
-# 100000 refused, the message ids past 65536 not remembered, every
+# 20000 refused, the message ids past 65536 not remembered, every
 # large entry dead-lettered as too_large.
 if [ "${FLOOD_CHECK:-0}" = 1 ]; then
 	rss=$(echo "$out" | sed -n 's/^flood_peak_rss_mb=//p')
@@ -122,7 +122,7 @@ if [ "${FLOOD_CHECK:-0}" = 1 ]; then
 	say "checked: loop stall at most $stall ms, peak RSS $rss MB"
 	if [ "${FLOOD_CAPS:-1}" = 1 ]; then
 		fig() { echo "$caps" | sed -n "s/^$1=//p"; }
-		want=$((n_agents > 100000 ? n_agents - 100000 : 0))
+		want=$((n_agents > 20000 ? n_agents - 20000 : 0))
 		[ "$(fig flood_agents_refused)" = "$want" ] ||
 		    die "agents refused $(fig flood_agents_refused), not $want"
 		want=$((n_msgids > 65536 ? n_msgids - 65536 : 0))

@@ -315,6 +315,19 @@ section "$page5" EXAMPLES |
     sed 's/\\e/\\/g' | cmp -s - "$root/conf/replytimed.json" ||
     bad "$page5: the first EXAMPLES block is not conf/replytimed.json"
 
+# The shipped config names every key that is not an alerts.rules key.
+while IFS= read -r line; do
+	sec=$(field "$line" section)
+	name=$(field "$line" name)
+	[ "$sec" = alerts.rules ] && continue
+	awk -v s="$sec" -v k="$name" '
+		$0 ~ "^  \"" s "\": \\{" { on = 1; next }
+		on && /^  }/ { on = 0 }
+		on && index($0, "    \"" k "\":") == 1 { found = 1 }
+		END { exit !found }' "$root/conf/replytimed.json" ||
+	    bad "conf/replytimed.json: $sec.$name is not in the shipped file"
+done <<< "$table"
+
 # ---- replytimed(8) against main.c and the rest --------------------------
 
 synopsis=$(section "$page8" SYNOPSIS)
