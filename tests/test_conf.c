@@ -1195,39 +1195,79 @@ Test(conf, restart_changes)
 {
 	static const struct {
 		const char	*text;
-		int		 want;
+		const char	*want;	/* the keys a reload does not take */
 	} cases[] = {
-		{ "{}", 0 },
-		{ "{'targets': {'first_response_s': 20}}", 0 },
-		{ "{'log': {'level': 'debug'}}", 0 },
-		{ "{'publish': {'outcomes_maxlen': 5000}}", 0 },
-		{ "{'metrics': {'windows_s': [300]}}", CONF_RESTART_METRICS },
+		{ "{}", "" },
+		{ "{'targets': {'first_response_s': 20}}", "" },
+		{ "{'log': {'level': 'debug'}}", "" },
+		{ "{'alerts': {'interval_s': 30, 'rules': []}}", "" },
+		{ "{'publish': {'outcomes_maxlen': 5000}}",
+		    "publish.outcomes_maxlen" },
+		{ "{'alerts': {'alerts_maxlen': 5000}}", "alerts.alerts_maxlen" },
+		{ "{'redis': {'password_file': '/p', 'consumer': 'b'}}",
+		    "redis.password_file, redis.consumer" },
+		{ "{'metrics': {'windows_s': [300]}}", "metrics.windows_s" },
+		{ "{'metrics': {'windows_s': [300, 3600, 86399]}}",
+		    "metrics.windows_s" },
+		{ "{'metrics': {'windows_s': [300, 3600, 86400]}}", "" },
 		{ "{'metrics': {'exclude_bot_time': false}}",
-		    CONF_RESTART_METRICS },
-		{ "{'redis': {'port': 7000}}", CONF_RESTART_READ },
-		{ "{'redis': {'prefix': 'x'}}", CONF_RESTART_READ },
-		{ "{'ingest': {'block_ms': 10}}", CONF_RESTART_READ },
-		{ "{'publish': {'interval_ms': 500}}", CONF_RESTART_READ },
-		{ "{'http': {'max_clients': 3}}", CONF_RESTART_HTTP },
-		{ "{'http': {'max_connections': 300}}", CONF_RESTART_HTTP },
-		{ "{'http': {'timeout_s': 30}}", CONF_RESTART_HTTP },
+		    "metrics.exclude_bot_time" },
+		{ "{'redis': {'port': 7000}}", "redis.port" },
+		{ "{'redis': {'prefix': 'x'}}", "redis.prefix" },
+		{ "{'ingest': {'block_ms': 10}}", "ingest.block_ms" },
+		{ "{'publish': {'interval_ms': 500}}", "publish.interval_ms" },
+		{ "{'http': {'max_clients': 3}}", "http.max_clients" },
+		{ "{'http': {'max_connections': 300}}", "http.max_connections" },
+		{ "{'http': {'timeout_s': 30}}", "http.timeout_s" },
 		/* what a reload takes while running */
-		{ "{'http': {'allowed_hosts': ['wall']}}", 0 },
+		{ "{'http': {'allowed_hosts': ['wall']}}", "" },
 		{ "{'http': {'tokens': [{'name': 'a', 'role': 'viewer', "
-		    "'token_file': '/t'}]}}", 0 },
+		    "'token_file': '/t'}]}}", "" },
 		{ "{'http': {'listen': '127.0.0.1:1'}, 'metrics': "
 		    "{'conversation_ttl_s': 60}}",
-		    CONF_RESTART_HTTP | CONF_RESTART_METRICS },
+		    "metrics.conversation_ttl_s, http.listen" },
 	};
 	struct conf	*run = good("{}"), *nc;
-	size_t		 i;
+	char		 keys[256];
+	size_t		 i, n;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		nc = good(cases[i].text);
-		cr_expect_eq(conf_restart_changes(run, nc), cases[i].want,
-		    "%s: %#x, want %#x", cases[i].text,
-		    conf_restart_changes(run, nc), cases[i].want);
+		n = conf_restart_keys(run, nc, keys, sizeof(keys));
+		cr_expect_str_eq(keys, cases[i].want, "%s", cases[i].text);
+		cr_expect_eq(n, cases[i].want[0] == '\0' ? 0 :
+		    1 + (size_t)(strstr(cases[i].want, ", ") != NULL), "%s",
+		    cases[i].text);
 		conf_free(nc);
 	}
 	conf_free(run);
+}
+
+/*
+ * The engine has room for 28 conversation rules beside the two targets:
+ * a 29th is refused, not ignored, and metric rules do not count.
+ */
+Test(conf, conversation_rules_capped)
+{
+	char	 text[8192];
+	size_t	 at;
+	int	 i, n;
+
+	for (n = CONF_MAX_CONV_RULES; n <= CONF_MAX_CONV_RULES + 1; n++) {
+		at = (size_t)snprintf(text, sizeof(text),
+		    "{'alerts': {'rules': [{'name': 'm', 'scope': 'global', "
+		    "'metric': 'missed', 'window_s': 300, 'op': '>', "
+		    "'threshold': 1}");
+		for (i = 0; i < n; i++)
+			at += (size_t)snprintf(text + at, sizeof(text) - at,
+			    ", {'name': 'c%d', 'scope': 'conversation', "
+			    "'open_s': %d}", i, 60 + i);
+		snprintf(text + at, sizeof(text) - at, "]}}");
+		cr_assert_lt(at + 4, sizeof(text));
+		if (n == CONF_MAX_CONV_RULES)
+			conf_free(good(text));
+		else
+			bad(text, "x.json: alerts.rules[29]: more than 28 "
+			    "conversation rules");
+	}
 }

@@ -46,6 +46,8 @@ if [ "${1:-}" = --self-test ]; then
 	5|a wrong range|s/from 1 to 65535/from 1 to 65536/
 	5|an enum choice left out|/^\.It Cm op /,/^\.It /s/^\.Li >= ,$/.Li => ,/
 	5|an example unlike the shipped file|s/"block_ms": 1000/"block_ms": 100/
+	5|a reloaded key left out|/^\.Cm alerts\.interval_s ,$/d
+	5|a restart-only key said reloaded|s/^\.Cm http\.allowed_hosts$/.Cm http.timeout_s/
 	8|a long option left out|s/^\.It Fl n , Fl -check-config$/.It Fl n/
 	8|a signal left out|s/^\.It Dv SIGHUP$/.It Dv SIGUSR1/
 	8|a token-free route that is not|/^\.Pa \/healthz$/a .Pa /metrics
@@ -326,6 +328,27 @@ while IFS= read -r line; do
 		on && index($0, "    \"" k "\":") == 1 { found = 1 }
 		END { exit !found }' "$root/conf/replytimed.json" ||
 	    bad "conf/replytimed.json: $sec.$name is not in the shipped file"
+done <<< "$table"
+
+# RELOADING names each key a reload takes (CONF_RELOAD), or its section
+# when the whole section is, and no other key as taken at once.
+reloading=$(section "$page5" RELOADING |
+    awk '/take effect at once/ { exit } { print }')
+while IFS= read -r line; do
+	sec=$(field "$line" section)
+	name=$(field "$line" name)
+	[ "$sec" = alerts.rules ] && continue
+	case $(field "$line" flags) in
+	*CONF_RELOAD*)
+		printf '%s\n' "$reloading" |
+		    has -Fx -e ".Cm $sec.$name" -e ".Cm $sec.$name ," \
+		    -e ".Cm $sec ," -e ".Cm $sec" ||
+		    bad "$page5: RELOADING does not say a reload takes $sec.$name" ;;
+	*)
+		printf '%s\n' "$reloading" |
+		    has -Fx -e ".Cm $sec.$name" -e ".Cm $sec.$name ," &&
+		    bad "$page5: RELOADING says a reload takes $sec.$name" ;;
+	esac
 done <<< "$table"
 
 # ---- replytimed(8) against main.c and the rest --------------------------

@@ -44,6 +44,7 @@ enum conf_type {
 #define CONF_METRIC_RULE 0x10	/* rule key: allowed on metric rules */
 #define CONF_CONV_RULE	0x20	/* rule key: allowed on conversation rules */
 #define CONF_REQUIRED	0x40	/* rule key: required where allowed */
+#define CONF_RELOAD	0x80	/* a reload takes it while running */
 
 /* One key: where it lives, what it holds, its bounds, its default. */
 struct conf_key {
@@ -150,16 +151,17 @@ static const struct conf_key conf_keys[] = {
 	  .off = C(metrics.max_message_ids) },
 
 	{ .section = "targets", .name = "first_response_s",
-	  .type = CONF_NUMBER, .flags = CONF_GT_MIN, .dmin = 0, .dmax = 86400,
-	  .ddef = 30, .off = C(targets.first_response_s) },
+	  .type = CONF_NUMBER, .flags = CONF_RELOAD | CONF_GT_MIN, .dmin = 0,
+	  .dmax = 86400, .ddef = 30, .off = C(targets.first_response_s) },
 	{ .section = "targets", .name = "average_response_s",
-	  .type = CONF_NUMBER, .flags = CONF_GT_MIN, .dmin = 0, .dmax = 86400,
-	  .ddef = 90, .off = C(targets.average_response_s) },
+	  .type = CONF_NUMBER, .flags = CONF_RELOAD | CONF_GT_MIN, .dmin = 0,
+	  .dmax = 86400, .ddef = 90, .off = C(targets.average_response_s) },
 	{ .section = "targets", .name = "response_within_s",
-	  .type = CONF_NUMBER, .flags = CONF_GT_MIN, .dmin = 0, .dmax = 86400,
-	  .ddef = 180, .off = C(targets.response_within_s) },
+	  .type = CONF_NUMBER, .flags = CONF_RELOAD | CONF_GT_MIN, .dmin = 0,
+	  .dmax = 86400, .ddef = 180, .off = C(targets.response_within_s) },
 	{ .section = "targets", .name = "response_rate", .type = CONF_NUMBER,
-	  .dmin = 0, .dmax = 1, .ddef = 0.95, .off = C(targets.response_rate) },
+	  .flags = CONF_RELOAD, .dmin = 0, .dmax = 1, .ddef = 0.95,
+	  .off = C(targets.response_rate) },
 
 	{ .section = "publish", .name = "interval_ms", .type = CONF_INT,
 	  .min = 100, .max = 60000, .idef = 1000,
@@ -171,19 +173,20 @@ static const struct conf_key conf_keys[] = {
 	  .min = 1, .max = 4096, .idef = 64, .off = C(publish.outbox_max_mb) },
 
 	{ .section = "alerts", .name = "interval_s", .type = CONF_INT,
-	  .min = 1, .max = 3600, .idef = 10, .off = C(alerts.interval_s) },
+	  .flags = CONF_RELOAD, .min = 1, .max = 3600, .idef = 10,
+	  .off = C(alerts.interval_s) },
 	{ .section = "alerts", .name = "alerts_maxlen", .type = CONF_INT,
 	  .min = 1000, .max = 100000000, .idef = 100000,
 	  .off = C(alerts.alerts_maxlen) },
 	{ .section = "alerts", .name = "rules", .type = CONF_RULES,
-	  .off = C(alerts.rules) },
+	  .flags = CONF_RELOAD, .off = C(alerts.rules) },
 
 	{ .section = "http", .name = "listen", .type = CONF_LISTEN,
 	  .sdef = "127.0.0.1:9733", .off = C(http.listen) },
 	{ .section = "http", .name = "tokens", .type = CONF_TOKENS,
-	  .off = C(http.tokens) },
+	  .flags = CONF_RELOAD, .off = C(http.tokens) },
 	{ .section = "http", .name = "allowed_hosts", .type = CONF_HOSTS,
-	  .off = C(http.allowed_hosts) },
+	  .flags = CONF_RELOAD, .off = C(http.allowed_hosts) },
 	{ .section = "http", .name = "max_connections", .type = CONF_INT,
 	  .min = 1, .max = 65535, .idef = 256, .off = C(http.max_connections) },
 	{ .section = "http", .name = "timeout_s", .type = CONF_INT,
@@ -197,7 +200,7 @@ static const struct conf_key conf_keys[] = {
 	  .off = C(http.client_buffer_kb) },
 
 	{ .section = "log", .name = "level", .type = CONF_LEVEL,
-	  .idef = LOG_LEVEL_INFO, .off = C(log.level) },
+	  .flags = CONF_RELOAD, .idef = LOG_LEVEL_INFO, .off = C(log.level) },
 };
 
 /* The keys of one entry of http.tokens, each required. */
@@ -1034,7 +1037,8 @@ conf_rules(struct conf_ctx *ctx, json_t *rules)
 {
 	struct conf	*conf = ctx->conf;
 	json_t		*obj;
-	size_t		 i, n;
+	size_t		 i, n, nconv = 0;
+	char		 path[64];
 
 	if (!json_is_array(rules)) {
 		conf_err(ctx, "alerts.rules", "must be an array of objects");
@@ -1047,6 +1051,13 @@ conf_rules(struct conf_ctx *ctx, json_t *rules)
 		conf->alerts.nrules++;	/* conf_free frees a partial rule */
 		if (conf_rule(ctx, i, obj, &conf->alerts.rules[i]) == -1)
 			return (-1);
+		if (conf->alerts.rules[i].scope == RULE_SCOPE_CONVERSATION &&
+		    ++nconv > CONF_MAX_CONV_RULES) {
+			snprintf(path, sizeof(path), "alerts.rules[%zu]", i);
+			conf_err(ctx, path, "more than %d conversation rules",
+			    CONF_MAX_CONV_RULES);
+			return (-1);
+		}
 	}
 	return (0);
 }
@@ -1229,31 +1240,66 @@ conf_free(struct conf *conf)
 	free(conf);
 }
 
-/*
- * The CONF_RESTART_* parts in which a new config differs from the one
- * running: a reload leaves them as they run.
- */
-int
-conf_restart_changes(const struct conf *run, const struct conf *nc)
+/* Whether a key holds the same value in two configs. */
+static int
+conf_key_same(const struct conf_key *k, const struct conf *a,
+    const struct conf *b)
 {
-	int	 changes = 0;
+	const void	*p = (const char *)a + k->off;
+	const void	*q = (const char *)b + k->off;
 
-	if (memcmp(&nc->metrics, &run->metrics, sizeof(nc->metrics)) != 0)
-		changes |= CONF_RESTART_METRICS;
-	if (memcmp(&nc->ingest, &run->ingest, sizeof(nc->ingest)) != 0 ||
-	    nc->redis.port != run->redis.port ||
-	    strcmp(nc->redis.host, run->redis.host) != 0 ||
-	    strcmp(nc->redis.prefix, run->redis.prefix) != 0 ||
-	    strcmp(nc->redis.group, run->redis.group) != 0 ||
-	    nc->publish.interval_ms != run->publish.interval_ms ||
-	    nc->publish.outbox_max_mb != run->publish.outbox_max_mb)
-		changes |= CONF_RESTART_READ;
-	if (strcmp(nc->http.listen, run->http.listen) != 0 ||
-	    nc->http.max_connections != run->http.max_connections ||
-	    nc->http.timeout_s != run->http.timeout_s ||
-	    nc->http.max_clients != run->http.max_clients ||
-	    nc->http.heartbeat_s != run->http.heartbeat_s ||
-	    nc->http.client_buffer_kb != run->http.client_buffer_kb)
-		changes |= CONF_RESTART_HTTP;
-	return (changes);
+	switch (k->type) {
+	case CONF_INT:
+	case CONF_WINDOW:
+		return (*(const int64_t *)p == *(const int64_t *)q);
+	case CONF_NUMBER:
+		return (*(const double *)p == *(const double *)q);
+	case CONF_BOOL:
+	case CONF_ENUM:
+	case CONF_LEVEL:
+	case CONF_METRIC:
+		return (*(const int *)p == *(const int *)q);
+	case CONF_STRING:
+	case CONF_LISTEN:
+		return (strcmp(*(char *const *)p, *(char *const *)q) == 0);
+	case CONF_WINDOWS:
+		return (a->metrics.nwindows == b->metrics.nwindows &&
+		    memcmp(p, q, (size_t)a->metrics.nwindows *
+		    sizeof(int64_t)) == 0);
+	case CONF_RULES:
+	case CONF_TOKENS:
+	case CONF_HOSTS:
+		break;
+	}
+	/* a reload takes these, so no caller asks */
+	return (1);
+}
+
+/*
+ * Lists in buf ("a.b, c.d") the keys that differ between the running
+ * config and a new one but that a reload cannot take (the keys without
+ * CONF_RELOAD in the table); returns how many.
+ */
+size_t
+conf_restart_keys(const struct conf *run, const struct conf *nc, char *buf,
+    size_t len)
+{
+	const struct conf_key	*k;
+	size_t			 i, n = 0, at = 0;
+	int			 w;
+
+	if (len > 0)
+		buf[0] = '\0';
+	for (i = 0; i < sizeof(conf_keys) / sizeof(conf_keys[0]); i++) {
+		k = &conf_keys[i];
+		if ((k->flags & CONF_RELOAD) || conf_key_same(k, run, nc))
+			continue;
+		if (at < len) {
+			w = snprintf(buf + at, len - at, "%s%s.%s",
+			    n > 0 ? ", " : "", k->section, k->name);
+			at += w > 0 ? (size_t)w : 0;
+		}
+		n++;
+	}
+	return (n);
 }

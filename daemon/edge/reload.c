@@ -11,20 +11,19 @@
 #include "notify.h"
 #include "route.h"
 
-/* Warns about changes a reload cannot take, and keeps them as running. */
+/*
+ * Names the changed keys that a reload cannot take (they run as they
+ * are until a restart), and keeps the running metrics for the engine.
+ */
 static void
 reload_keep(const struct daemon *d, struct conf *nc)
 {
-	int	 changes = conf_restart_changes(d->cf, nc);
+	char	 keys[512];
+	size_t	 n;
 
-	if (changes & CONF_RESTART_METRICS)
-		log_warnx("reload: metrics changes take effect after a "
-		    "restart");
-	if (changes & CONF_RESTART_READ)
-		log_warnx("reload: redis, ingest and publish changes take "
-		    "effect after a restart");
-	if (changes & CONF_RESTART_HTTP)
-		log_warnx("reload: http changes take effect after a restart");
+	if ((n = conf_restart_keys(d->cf, nc, keys, sizeof(keys))) > 0)
+		log_warnx("reload: %s: %s effect after a restart", keys,
+		    n == 1 ? "takes" : "take");
 	nc->metrics = d->cf->metrics;
 }
 

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #define CONF_MAX_WINDOWS	8
+#define CONF_MAX_CONV_RULES	28	/* with the 2 targets, 30 thresholds */
 #define CONF_MAX_TOKENS		64	/* entries of http.tokens */
 #define CONF_MAX_HOSTS		64	/* entries of http.allowed_hosts */
 
@@ -135,11 +136,8 @@ struct conf	*conf_parse(const char *, size_t, const char *, char *,
 		    size_t);
 void		 conf_free(struct conf *);
 
-/* What a reload does not change while running: a restart takes it. */
-#define CONF_RESTART_METRICS	0x1	/* metrics */
-#define CONF_RESTART_READ	0x2	/* redis, ingest, publish interval, outbox */
-#define CONF_RESTART_HTTP	0x4	/* http */
-
-int		 conf_restart_changes(const struct conf *, const struct conf *);
+/* What a reload does not take while running: a restart takes it. */
+size_t		 conf_restart_keys(const struct conf *, const struct conf *,
+		    char *, size_t);
 
 #endif
