@@ -41,8 +41,7 @@ static const struct {
 #define GC_CAP_INTERVAL_MS 1000
 
 static void	engine_finish(struct engine *, struct conv *, int64_t);
-static enum reason engine_push(struct engine *, struct chat_event *,
-		    int64_t);
+static enum reason engine_push(struct engine *, struct chat_event *);
 static void	engine_alert(struct engine *, struct conv *,
 		    const struct threshold *, int64_t, enum alert_status);
 
@@ -214,7 +213,6 @@ engine_read(struct engine *e, const char *id, const struct entry_field *f,
 {
 	struct chat_event	*ev;
 	enum reason	 why;
-	int64_t		 idms;
 
 	e->stats.read++;
 	if (entry_size(f, nf) > e->max_entry) {
@@ -227,9 +225,7 @@ engine_read(struct engine *e, const char *id, const struct entry_field *f,
 		e->stats.reasons[why]++;
 		return (why);
 	}
-	/* the ID parsed once already: entry_parse refuses a bad one */
-	(void)entry_id_ms(id, &idms);
-	return (engine_push(e, ev, idms));
+	return (engine_push(e, ev));
 }
 
 /*
@@ -245,10 +241,8 @@ engine_read(struct engine *e, const char *id, const struct entry_field *f,
  * go: then the clock moves there at once (as the read's end would).
  */
 static enum reason
-engine_push(struct engine *e, struct chat_event *ev, int64_t idms)
+engine_push(struct engine *e, struct chat_event *ev)
 {
-	int64_t	 mark = ev->ts < idms ? ev->ts : idms;
-
 	if ((e->clock != ENGINE_NO_CLOCK && ev->ts < e->clock) ||
 	    (e->mark != ENGINE_NO_CLOCK && ev->ts < e->mark - e->lateness)) {
 		chat_event_free(ev);
@@ -257,7 +251,7 @@ engine_push(struct engine *e, struct chat_event *ev, int64_t idms)
 		return (REASON_LATE);
 	}
 	if (reorder_len(&e->reorder) >= e->max_reorder &&
-	    reorder_peek(&e->reorder)->ts > (mark > e->mark ? mark :
+	    reorder_peek(&e->reorder)->ts > (ev->mark > e->mark ? ev->mark :
 	    e->mark) - e->lateness) {
 		chat_event_free(ev);
 		e->stats.refused++;
@@ -266,8 +260,8 @@ engine_push(struct engine *e, struct chat_event *ev, int64_t idms)
 	}
 	ev->seq = e->seq++;
 	ev->convhash = conv_hash(ev->conv, ev->convlen);
-	if (mark > e->mark)
-		e->mark = mark;
+	if (ev->mark > e->mark)
+		e->mark = ev->mark;
 	reorder_push(&e->reorder, ev);
 	e->stats.accepted++;
 	if (reorder_len(&e->reorder) > e->max_reorder)

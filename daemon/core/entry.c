@@ -450,9 +450,10 @@ static struct chat_event *
 entry_build(const struct raw *f, int64_t idms, int64_t wall_ms,
     int64_t max_future_ms, enum reason *reason)
 {
-	enum reason	 r;
-	int64_t		 ts = 0;
-	int		 type = TYPE_MESSAGE, role = ROLE_NONE;
+	struct chat_event	*ev;
+	enum reason		 r;
+	int64_t			 ts = 0;
+	int			 type = TYPE_MESSAGE, role = ROLE_NONE;
 
 	if ((r = entry_check_who(f, &type, &role)) == REASON_NONE)
 		r = entry_check_ts(f, idms, wall_ms, max_future_ms, &ts);
@@ -460,7 +461,9 @@ entry_build(const struct raw *f, int64_t idms, int64_t wall_ms,
 		*reason = r;
 	if (r != REASON_NONE)
 		return (NULL);
-	return (entry_assemble(f, ts, type, role));
+	ev = entry_assemble(f, ts, type, role);
+	ev->mark = ts < idms ? ts : idms;
+	return (ev);
 }
 
 /*

@@ -74,6 +74,7 @@ enum event_type {
  */
 struct chat_event {
 	int64_t		 ts;		/* ms since the epoch */
+	int64_t		 mark;		/* min(ts, the entry ID's ms) */
 	uint64_t	 seq;		/* read order, set by the engine */
 	enum event_type	 type;
 	enum event_role	 role;
