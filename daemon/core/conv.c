@@ -150,12 +150,14 @@ conv_touch(struct convs *cs, struct conv *c, int64_t ts)
 /*
  * A conversation's message ids are one block: an open-addressed set of
  * 1 << msgbits slots (0 empty, else the id's hash tag << 32 and its
- * offset + 1), then the ids' bytes, each its two length bytes and its
- * bytes.  The bytes' room is a power of two from MSG_BYTES_MIN, known
- * from msgused alone.
+ * offset + 1), then how many bytes of ids follow (a uint32_t: kept
+ * here, not in struct conv, which every conversation has), then the ids'
+ * bytes, each its two length bytes and its bytes.  The bytes' room is a
+ * power of two from MSG_BYTES_MIN, known from that count alone.
  */
 #define MSG_LENBYTES	2
 #define MSG_BYTES_MIN	32
+#define MSG_USEDBYTES	sizeof(uint32_t)
 
 /* The room for used bytes of ids. */
 static uint32_t
@@ -168,11 +170,31 @@ conv_msgbytes_cap(uint32_t used)
 	return (cap);
 }
 
-/* The ids' bytes, after the set. */
+/* The ids' bytes, after the set and their count. */
 static inline unsigned char *
 conv_msgbytes(const struct conv *c)
 {
-	return ((unsigned char *)(c->msgids + (1U << c->msgbits)));
+	return ((unsigned char *)(c->msgids + (1U << c->msgbits)) +
+	    MSG_USEDBYTES);
+}
+
+/* How many bytes of ids the block holds. */
+static uint32_t
+conv_msgused(const struct conv *c)
+{
+	uint32_t	 used;
+
+	if (c->msgids == NULL)
+		return (0);
+	memcpy(&used, conv_msgbytes(c) - MSG_USEDBYTES, sizeof(used));
+	return (used);
+}
+
+/* Sets it, once the block has room for them. */
+static void
+conv_msgused_set(struct conv *c, uint32_t used)
+{
+	memcpy(conv_msgbytes(c) - MSG_USEDBYTES, &used, sizeof(used));
 }
 
 /* Whether the id at slot value v is the len bytes of msgid. */
@@ -207,22 +229,23 @@ conv_msgid_block(struct conv *c, int grow, uint32_t need)
 {
 	uint64_t	*old = c->msgids, v;
 	unsigned char	*oldbytes = old != NULL ? conv_msgbytes(c) : NULL;
-	uint32_t	 cap, mask, i;
+	uint32_t	 cap, mask, i, used = conv_msgused(c);
 	const unsigned char *p;
 
 	cap = old == NULL ? 0 : 1U << c->msgbits;
 	if (!grow) {
 		c->msgids = xreallocarray(old, 1, cap * sizeof(*old) +
-		    conv_msgbytes_cap(need));
+		    MSG_USEDBYTES + conv_msgbytes_cap(need));
 		return;
 	}
 	c->msgbits = cap == 0 ? 2 : cap == 4 ? 4 : c->msgbits + 1;
 	mask = (1U << c->msgbits) - 1;
 	c->msgids = xcalloc(1, (mask + 1) * sizeof(*c->msgids) +
-	    conv_msgbytes_cap(need));
+	    MSG_USEDBYTES + conv_msgbytes_cap(need));
 	if (old == NULL)
 		return;
-	memcpy(conv_msgbytes(c), oldbytes, c->msgused);
+	memcpy(conv_msgbytes(c), oldbytes, used);
+	conv_msgused_set(c, used);
 	for (i = 0; i < cap; i++) {
 		if ((v = old[i]) == 0)
 			continue;
@@ -245,7 +268,7 @@ enum conv_seen
 conv_seen(struct convs *cs, struct conv *c, const char *msgid, size_t len)
 {
 	uint64_t	 h = conv_msgid_hash(msgid, len), v;
-	uint32_t	 mask, i, tag = (uint32_t)(h >> 32), need;
+	uint32_t	 mask, i, tag = (uint32_t)(h >> 32), need, used;
 	unsigned char	*p;
 
 	if (c->msgids != NULL) {
@@ -259,18 +282,19 @@ conv_seen(struct convs *cs, struct conv *c, const char *msgid, size_t len)
 	if (c->nmsgids >= CONV_MAX_MSGIDS || len > UINT16_MAX ||
 	    (cs->max_msgids != 0 && cs->nmsgids >= cs->max_msgids))
 		return (CONV_SEEN_FULL);
-	need = c->msgused + MSG_LENBYTES + (uint32_t)len;
+	used = conv_msgused(c);
+	need = used + MSG_LENBYTES + (uint32_t)len;
 	if (c->msgids == NULL || (c->nmsgids + 1) * 4 > (3U << c->msgbits))
 		conv_msgid_block(c, 1, need);
-	else if (conv_msgbytes_cap(need) != conv_msgbytes_cap(c->msgused))
+	else if (conv_msgbytes_cap(need) != conv_msgbytes_cap(used))
 		conv_msgid_block(c, 0, need);
-	p = conv_msgbytes(c) + c->msgused;
+	p = conv_msgbytes(c) + used;
 	p[0] = (unsigned char)(len & 0xff);
 	p[1] = (unsigned char)(len >> 8);
 	memcpy(p + MSG_LENBYTES, msgid, len);
-	v = (uint64_t)tag << 32 | (c->msgused + 1);
+	v = (uint64_t)tag << 32 | (used + 1);
 	conv_msgid_insert(c->msgids, (1U << c->msgbits) - 1, (uint32_t)h, v);
-	c->msgused = need;
+	conv_msgused_set(c, need);
 	c->nmsgids++;
 	cs->nmsgids++;
 	return (CONV_SEEN_NEW);

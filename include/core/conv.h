@@ -41,7 +41,6 @@ struct conv {
 	char		*xteam;		/* the team's, likewise (the caps) */
 	uint64_t	*msgids;	/* set, then the ids' bytes (conv.c) */
 	uint32_t	 nmsgids;
-	uint32_t	 msgused;	/* bytes of ids after the set */
 	uint32_t	 passed;	/* thresholds the wait has passed */
 #define CONV_PASSED_BITS 32	/* bits in passed */
 	uint32_t	 hash;
