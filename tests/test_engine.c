@@ -633,9 +633,6 @@ Test(engine, idle_agent_leaves_the_snapshot)
 	snap = snapshot_build(h.e, h.cf, 0);
 	cr_expect_eq(json_object_size(json_object_get(snap, "agents")), 0);
 	json_decref(snap);
-	/* scopes are collected at the stamps of what is applied */
-	CUST(&h, T0 + 90001 * SEC, "c2", NULL, NULL);
-	harness_at(&h, T0 + 90002 * SEC);
 	cr_expect_eq(scope_find(&h.e->scopes, SCOPE_AGENT, "ann", 3), NULL);
 }
 

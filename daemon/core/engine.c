@@ -396,19 +396,19 @@ engine_named(const struct scope *s, const char *unscoped, const char *name,
 }
 
 /*
- * Collects the teams and agents nothing needs at stamp, once every
- * interval of stamps.  Driven by the stamps of events, thresholds and
- * TTLs, which a replay passes in the same order, not by the clock or
- * alert evaluations, which follow how the clock was moved: so which
- * scopes exist (and so whom a cap refuses) is the same in a replay.
+ * Collects the teams and agents nothing needs at stamp.  Collections
+ * happen on the minute grid (engine_step_gc) and, at most once a second
+ * of stamps, when a cap is reached (engine_scope): always at a stamp that
+ * a replay passes too, in the same order, never wherever the clock was
+ * moved to, so which scopes exist, and so whom a cap refuses, is the same
+ * in a replay.
  */
 static void
-engine_gc(struct engine *e, int64_t stamp, int64_t *at, int64_t interval)
+engine_gc(struct engine *e, int64_t stamp)
 {
-	if (*at != ENGINE_NO_CLOCK && stamp < *at)
-		return;
 	scopes_gc(&e->scopes, stamp);
-	*at = stamp + interval;
+	if (stamp >= e->gc_at)
+		e->gc_at = (stamp / GC_INTERVAL_MS + 1) * GC_INTERVAL_MS;
 }
 
 /*
@@ -424,7 +424,10 @@ engine_scope(struct engine *e, enum scope_kind kind, const char *name,
 
 	if ((s = scope_get(&e->scopes, kind, name, len)) != NULL)
 		return (s);
-	engine_gc(e, e->stamp, &e->capgc_at, GC_CAP_INTERVAL_MS);
+	if (e->capgc_at == ENGINE_NO_CLOCK || e->stamp >= e->capgc_at) {
+		engine_gc(e, e->stamp);
+		e->capgc_at = e->stamp + GC_CAP_INTERVAL_MS;
+	}
 	if ((s = scope_get(&e->scopes, kind, name, len)) != NULL)
 		return (s);
 	if (kind == SCOPE_AGENT)
@@ -772,13 +775,17 @@ engine_stamp(struct engine *e, int64_t when)
 	return (e->stamp);
 }
 
-/* What the clock passes next: an event, a threshold, a TTL, an evaluation. */
+/*
+ * What the clock passes next: an event, a threshold, a TTL, an evaluation,
+ * or a minute at which the scopes nothing needs are collected.
+ */
 enum step_kind {
 	STEP_NONE,
 	STEP_EVENT,
 	STEP_THRESHOLD,
 	STEP_TTL,
-	STEP_EVAL
+	STEP_EVAL,
+	STEP_GC
 };
 
 /* The next thing of each kind before the clock's target, INT64_MAX: none. */
@@ -789,9 +796,10 @@ struct step {
 	struct conv		*idle;		/* the TTL's conversation */
 	int64_t			 ttl_at;
 	int64_t			 eval_at;
+	int64_t			 gc_at;		/* a minute of the grid */
 };
 
-/* Finds the next step before t, the earliest of its four candidates. */
+/* Finds the next step before t, the earliest of its five candidates. */
 static enum step_kind
 engine_next_step(struct engine *e, int64_t t, struct step *st)
 {
@@ -819,6 +827,13 @@ engine_next_step(struct engine *e, int64_t t, struct step *st)
 			st->k = -1;
 	}
 	st->thr_at = st->k == -1 ? INT64_MAX : thr_at;
+	st->gc_at = e->gc_at != ENGINE_NO_CLOCK && e->gc_at < t ? e->gc_at :
+	    INT64_MAX;
+	/* scopes are collected before anything else of their instant */
+	if (st->gc_at != INT64_MAX && (st->ev == NULL ||
+	    st->gc_at < st->ev->ts) && st->gc_at < st->thr_at &&
+	    st->gc_at < st->ttl_at && st->gc_at < st->eval_at)
+		return (STEP_GC);
 
 	if (st->ev != NULL && st->ev->ts <= st->thr_at &&
 	    st->ev->ts <= st->ttl_at && st->ev->ts <= st->eval_at)
@@ -842,8 +857,9 @@ engine_step_event(struct engine *e, struct chat_event *ev)
 	/* evaluations start after the first event applied, whatever reads */
 	if (e->eval_at == ENGINE_NO_CLOCK)
 		e->eval_at = alerts_next(e->alerts, ev->ts);
+	if (e->gc_at == ENGINE_NO_CLOCK)
+		e->gc_at = (ev->ts / GC_INTERVAL_MS + 1) * GC_INTERVAL_MS;
 	engine_stamp(e, ev->ts);
-	engine_gc(e, e->stamp, &e->gc_at, GC_INTERVAL_MS);
 	engine_apply(e, ev);
 	chat_event_free(ev);
 }
@@ -855,7 +871,7 @@ engine_step_threshold(struct engine *e, int k, int64_t thr_at)
 	struct conv	*c = e->thr[k].cursor;
 	int		 i;
 
-	engine_gc(e, engine_stamp(e, thr_at), &e->gc_at, GC_INTERVAL_MS);
+	engine_stamp(e, thr_at);
 	e->thr[k].cursor = TAILQ_NEXT(c, wait);
 	engine_breach(e, c, k, e->stamp);
 	/*
@@ -895,6 +911,31 @@ engine_step_eval(struct engine *e, const struct step *st, int64_t t)
 }
 
 /*
+ * Collects the scopes nothing needs, at the last minute of the grid before
+ * whatever comes next (or the clock's target): nothing changes between
+ * steps but time, and a scope once unneeded stays so, so this is the
+ * collection at each minute passed, without walking an idle year.
+ */
+static void
+engine_step_gc(struct engine *e, const struct step *st, int64_t t)
+{
+	int64_t	 next = t, at;
+
+	if (st->ev != NULL && st->ev->ts < next)
+		next = st->ev->ts;
+	if (st->thr_at < next)
+		next = st->thr_at;
+	if (st->ttl_at < next)
+		next = st->ttl_at;
+	if (st->eval_at < next)
+		next = st->eval_at;
+	at = (next - 1) / GC_INTERVAL_MS * GC_INTERVAL_MS;
+	if (at < st->gc_at)
+		at = st->gc_at;
+	engine_gc(e, engine_stamp(e, at));
+}
+
+/*
  * Moves the clock to its new target, applying in stamp order every event
  * and every timer the clock passes: an event at or before the new clock,
  * a threshold or a TTL strictly before it.
@@ -917,12 +958,14 @@ engine_advance(struct engine *e, int64_t wall, int caught_up)
 			continue;
 		case STEP_TTL:
 			e->stats.expired++;
-			engine_gc(e, engine_stamp(e, st.ttl_at), &e->gc_at,
-			    GC_INTERVAL_MS);
+			engine_stamp(e, st.ttl_at);
 			engine_finish(e, st.idle, e->stamp);
 			continue;
 		case STEP_EVAL:
 			engine_step_eval(e, &st, t);
+			continue;
+		case STEP_GC:
+			engine_step_gc(e, &st, t);
 			continue;
 		case STEP_NONE:
 			break;
