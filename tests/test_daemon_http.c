@@ -601,6 +601,7 @@ dh_cond_big(void *arg)
 Test(daemon, http_sse_large_snapshot)
 {
 	struct dh_bigwait	 bw;
+	struct fx_lenwait	 alen = { "cs:alerts", 0 };
 	json_error_t		 jerr;
 	json_t			*j;
 	char			*buf = NULL, *data, *end;
@@ -614,6 +615,15 @@ Test(daemon, http_sse_large_snapshot)
 	bw.port = port;
 	bw.min = 64 * 1024 + 1;
 	FX_WAIT(dh_cond_big, &bw, 20000, "a snapshot over 64 KiB");
+	/*
+	 * Every wait passed its first-response target before its answer:
+	 * once their 600 alerts fired and resolved, nothing more is to come,
+	 * so no alert can pile up behind the snapshot and drop the stream
+	 * (that is http_client_send's rule, tested on its own).
+	 */
+	alen.n = 1200;
+	FX_WAIT(fx_cond_len, &alen, 20000,
+	    "the 600 overdue alerts and their ends");
 
 	fd = dh_stream(port, "/events");
 	cr_assert_eq(dh_read_until(fd, &buf, &len, "event: alerts\n", 10000),
