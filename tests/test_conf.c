@@ -1271,3 +1271,22 @@ Test(conf, conversation_rules_capped)
 			    "conversation rules");
 	}
 }
+
+/* http.allowed_hosts and http.tokens hold at most 64 entries each. */
+Test(conf, http_lists_bounded)
+{
+	char	 text[4096];
+	size_t	 at;
+	int	 i;
+
+	at = (size_t)snprintf(text, sizeof(text),
+	    "{'http': {'allowed_hosts': [");
+	for (i = 0; i < CONF_MAX_HOSTS + 1; i++)
+		at += (size_t)snprintf(text + at, sizeof(text) - at,
+		    "%s'h%d'", i > 0 ? ", " : "", i);
+	snprintf(text + at, sizeof(text) - at, "]}}");
+	cr_assert_lt(at + 4, sizeof(text));
+	bad(text, "x.json: http.allowed_hosts: must hold at most 64 hosts");
+	bad("{'http': {'allowed_hosts': 'h'}}",
+	    "x.json: http.allowed_hosts: must be an array of strings");
+}

@@ -699,6 +699,27 @@ conf_token(struct conf_ctx *ctx, size_t idx, json_t *obj,
 	return (0);
 }
 
+/*
+ * Checks that v is an array (of what it holds, for the message) of at
+ * most max (of what, when max is not 0) elements, and says how many.
+ */
+static int
+conf_array(struct conf_ctx *ctx, const char *path, json_t *v,
+    const char *of, size_t max, const char *what, size_t *n)
+{
+	*n = 0;
+	if (!json_is_array(v)) {
+		conf_err(ctx, path, "must be an array of %s", of);
+		return (-1);
+	}
+	*n = json_array_size(v);
+	if (max != 0 && *n > max) {
+		conf_err(ctx, path, "must hold at most %zu %s", max, what);
+		return (-1);
+	}
+	return (0);
+}
+
 /* Reads http.tokens, an array of token objects, replacing any before. */
 static int
 conf_set_tokens(struct conf_ctx *ctx, const char *path, json_t *v)
@@ -707,15 +728,9 @@ conf_set_tokens(struct conf_ctx *ctx, const char *path, json_t *v)
 	json_t		*obj;
 	size_t		 i, n;
 
-	if (!json_is_array(v)) {
-		conf_err(ctx, path, "must be an array of objects");
+	if (conf_array(ctx, path, v, "objects", CONF_MAX_TOKENS, "tokens",
+	    &n) == -1)
 		return (-1);
-	}
-	if ((n = json_array_size(v)) > CONF_MAX_TOKENS) {
-		conf_err(ctx, path, "must hold at most %d tokens",
-		    CONF_MAX_TOKENS);
-		return (-1);
-	}
 	if (n == 0)
 		return (0);
 	conf->http.tokens = xcalloc(n, sizeof(*conf->http.tokens));
@@ -775,15 +790,9 @@ conf_set_hosts(struct conf_ctx *ctx, const char *path, json_t *v)
 	json_t		*e;
 	size_t		 i, n;
 
-	if (!json_is_array(v)) {
-		conf_err(ctx, path, "must be an array of strings");
+	if (conf_array(ctx, path, v, "strings", CONF_MAX_HOSTS, "hosts",
+	    &n) == -1)
 		return (-1);
-	}
-	if ((n = json_array_size(v)) > CONF_MAX_HOSTS) {
-		conf_err(ctx, path, "must hold at most %d hosts",
-		    CONF_MAX_HOSTS);
-		return (-1);
-	}
 	if (n == 0)
 		return (0);
 	conf->http.allowed_hosts = xcalloc(n,
@@ -1040,11 +1049,10 @@ conf_rules(struct conf_ctx *ctx, json_t *rules)
 	size_t		 i, n, nconv = 0;
 	char		 path[64];
 
-	if (!json_is_array(rules)) {
-		conf_err(ctx, "alerts.rules", "must be an array of objects");
+	if (conf_array(ctx, "alerts.rules", rules, "objects", 0, NULL,
+	    &n) == -1)
 		return (-1);
-	}
-	if ((n = json_array_size(rules)) == 0)
+	if (n == 0)
 		return (0);
 	conf->alerts.rules = xcalloc(n, sizeof(*conf->alerts.rules));
 	json_array_foreach(rules, i, obj) {
